@@ -3,8 +3,8 @@ import {
   fail,
   type IncidentStatus,
   type Level,
-  ok,
   OPEN_STATUSES,
+  ok,
   type Priority,
   type Result,
 } from "./domain";
@@ -104,7 +104,9 @@ export function allowedActions(status: IncidentStatus): ActionType[] {
 
 function requireText(value: string | null | undefined, field: string, rule: string) {
   const text = value?.trim() ?? "";
-  return text === "" ? fail<string>("VALIDATION_FAILED", field, `${field} is required ${rule}`) : ok(text);
+  return text === ""
+    ? fail<string>("VALIDATION_FAILED", field, `${field} is required ${rule}`)
+    : ok(text);
 }
 
 function rejectFrom(status: IncidentStatus, type: ActionType): Result<Transition> {
@@ -134,7 +136,11 @@ export function applyAction(state: LifecycleState, action: LifecycleAction): Res
     case "prioritize":
       return prioritize(state, action);
     case "acknowledge":
-      return ok({ state: { ...state, status: "RESPONDING" }, eventType: "ACKNOWLEDGED", note: null });
+      return ok({
+        state: { ...state, status: "RESPONDING" },
+        eventType: "ACKNOWLEDGED",
+        note: null,
+      });
     case "assign":
       return assign(state, action.teamId);
     case "escalate":

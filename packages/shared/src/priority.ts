@@ -44,7 +44,13 @@ export function decidePriority(input: PriorityInput): Result<PriorityDecision> {
         "overrideReason is only accepted together with priorityOverride",
       );
     }
-    return ok({ ...input, priority: matrix, overridden: false, overrideReason: null });
+    return ok({
+      impact: input.impact,
+      urgency: input.urgency,
+      priority: matrix,
+      overridden: false,
+      overrideReason: null,
+    });
   }
   if (reason === null) {
     return fail(

@@ -1,0 +1,98 @@
+import { DEFAULT_LIMITS, DEFAULT_SLA_TARGETS, PRIORITIES, type SlaTargets } from "@incident/shared";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const SERVER_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Parses "P1=300,P2=900" into per-priority seconds, defaulting the priorities left out. */
+function slaTargets(defaults: Record<string, number>) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const targets = { ...defaults };
+      if (!value) return targets;
+      for (const part of value.split(",")) {
+        const [priority, seconds] = part.split("=").map((s) => s.trim());
+        if (!PRIORITIES.includes(priority as never) || !/^[1-9][0-9]*$/.test(seconds ?? "")) {
+          ctx.addIssue({
+            code: "custom",
+            message: `expected a list such as "P1=300,P2=900" (seconds per priority); got "${part}"`,
+          });
+          return z.NEVER;
+        }
+        targets[priority as string] = Number(seconds);
+      }
+      return targets;
+    });
+}
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().default(resolve(SERVER_ROOT, "data")),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DESCRIPTION_MAX_LENGTH: positiveInt.default(DEFAULT_LIMITS.description),
+  SLA_ACKNOWLEDGE_SECONDS: slaTargets(DEFAULT_SLA_TARGETS.acknowledge),
+  SLA_RESOLVE_SECONDS: slaTargets(DEFAULT_SLA_TARGETS.resolve),
+  WEB_DIST: z.string().default(resolve(SERVER_ROOT, "../web/dist")),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(4 * 1024 * 1024),
+  WS_KEEPALIVE_MS: positiveInt.default(15_000),
+  WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; null selects the embedded PGlite database in dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  limits: typeof DEFAULT_LIMITS;
+  sla: SlaTargets;
+  webDist: string;
+  shutdownTimeoutMs: number;
+  ws: { maxBufferedBytes: number; keepAliveMs: number; initTimeoutMs: number };
+}
+
+/** Error thrown when an environment variable does not have the expected form. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the configuration from environment variables, once, at start-up. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    limits: { ...DEFAULT_LIMITS, description: e.DESCRIPTION_MAX_LENGTH },
+    sla: {
+      acknowledge: e.SLA_ACKNOWLEDGE_SECONDS as SlaTargets["acknowledge"],
+      resolve: e.SLA_RESOLVE_SECONDS as SlaTargets["resolve"],
+    },
+    webDist: resolve(e.WEB_DIST),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ws: {
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    },
+  };
+}

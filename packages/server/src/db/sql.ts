@@ -1,0 +1,17 @@
+/** Raw SQL access used where Prisma does not fit: migrations, LISTEN/NOTIFY and benchmarks. */
+export interface SqlRunner {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  /** Runs one statement with positional parameters ($1, $2, ...) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** A SqlRunner that can also open a transaction on a single connection. */
+export interface SqlDatabase extends SqlRunner {
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Calls onNotify for each notification on the channel until the returned function is
+   * called. The payload is ignored: notifications only wake readers up.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder replaced by the event bus. */
+export interface EventBus {
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+import { builder } from "../builder";
+import { invalid, parseId } from "../errors";
+import { IncidentStatusEnum, LevelEnum, PriorityEnum } from "./enums";
+import type { IncidentFilter } from "./filter";
+
+export const IncidentFilterInput = builder.inputType("IncidentFilter", {
+  description: "Each list matches any of its values; fields combine with AND.",
+  fields: (t) => ({
+    status: t.field({ type: [IncidentStatusEnum], required: false }),
+    priority: t.field({ type: [PriorityEnum], required: false }),
+    categoryId: t.idList({ required: false }),
+    teamId: t.idList({ required: false }),
+    search: t.string({
+      required: false,
+      description: "Case-insensitive text in the key, external reference, title or description.",
+    }),
+    detectedFrom: t.field({ type: "DateTime", required: false, description: "Inclusive." }),
+    detectedTo: t.field({ type: "DateTime", required: false, description: "Exclusive." }),
+  }),
+});
+
+type FilterArg = typeof IncidentFilterInput.$inferInput;
+
+/** Converts the GraphQL filter into the service filter, parsing ids. */
+export function toFilter(input: FilterArg | null | undefined): IncidentFilter {
+  if (!input) return {};
+  const filter: IncidentFilter = {
+    status: input.status ?? null,
+    priority: input.priority ?? null,
+    categoryId: input.categoryId?.map((id) => parseId("filter.categoryId", id)) ?? null,
+    teamId: input.teamId?.map((id) => parseId("filter.teamId", id)) ?? null,
+    search: input.search ?? null,
+    detectedFrom: input.detectedFrom ?? null,
+    detectedTo: input.detectedTo ?? null,
+  };
+  if (filter.detectedFrom && filter.detectedTo && filter.detectedFrom > filter.detectedTo) {
+    throw invalid("filter.detectedTo", "filter.detectedTo must not be before filter.detectedFrom");
+  }
+  return filter;
+}

@@ -1,0 +1,333 @@
+import {
+  applyAction,
+  checkOccurredAt,
+  checkText,
+  formatIncidentKey,
+  type LifecycleAction,
+  type LifecycleState,
+  type Level,
+  parseIncidentKey,
+  type Transition,
+} from "@incident/shared";
+import type { Config } from "../config";
+import { DomainError, invalid, notFound, unwrap } from "../errors";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
+import type { Logger } from "../logger";
+import { findIncident, insertEvents, lockIncident, type NewEvent, takeCounter, type Tx } from "./store";
+import { diffIncident, INCIDENT_INCLUDE, type IncidentView } from "./view";
+
+/** What the incident service needs: the database, limits and a clock. */
+export interface ServiceContext {
+  prisma: PrismaClient;
+  config: Pick<Config, "limits">;
+  log: Logger;
+  now(): Date;
+}
+
+export interface Actor {
+  id: number;
+}
+
+/** Interactive transactions wait for a connection and for row locks under contention. */
+const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+
+export interface CreateIncidentInput {
+  title: string;
+  description?: string | null;
+  detectedAt?: Date | null;
+  occurredAt?: Date | null;
+  categoryId?: number | null;
+  impact?: Level | null;
+  urgency?: Level | null;
+  externalRef?: string | null;
+}
+
+function stateOf(incident: IncidentView): LifecycleState {
+  return {
+    status: incident.status,
+    categoryId: incident.categoryId,
+    teamId: incident.teamId,
+    impact: incident.impact,
+    urgency: incident.urgency,
+    priority: incident.priority,
+    escalationLevel: incident.escalationLevel,
+    reopenCount: incident.reopenCount,
+  };
+}
+
+/** Returns the column changes that a transition makes, at the time it happened. */
+function changesFor(
+  incident: IncidentView,
+  transition: Transition,
+  at: Date,
+): Prisma.IncidentUncheckedUpdateInput {
+  const { state } = transition;
+  const data: Prisma.IncidentUncheckedUpdateInput = {
+    status: state.status,
+    categoryId: state.categoryId,
+    teamId: state.teamId,
+    impact: state.impact,
+    urgency: state.urgency,
+    priority: state.priority,
+    escalationLevel: state.escalationLevel,
+    reopenCount: state.reopenCount,
+  };
+  switch (transition.eventType) {
+    case "PRIORITIZED":
+      data.priorityOverride = transition.overrideReason != null;
+      data.overrideReason = transition.overrideReason ?? null;
+      break;
+    case "ACKNOWLEDGED":
+      // The first acknowledgement counts for time to acknowledge; a reopened incident keeps it.
+      data.acknowledgedAt = incident.acknowledgedAt ?? at;
+      break;
+    case "RESOLVED":
+      data.resolvedAt = at;
+      data.resolution = transition.note;
+      break;
+    case "CLOSED":
+      data.closedAt = at;
+      break;
+    case "REOPENED":
+      data.resolvedAt = null;
+      data.closedAt = null;
+      data.resolution = null;
+      break;
+    case "CANCELLED":
+      data.cancelledAt = at;
+      data.cancelReason = transition.note;
+      break;
+    default:
+      break;
+  }
+  return data;
+}
+
+async function loadCategory(tx: Tx, categoryId: number) {
+  const category = await tx.category.findUnique({ where: { id: categoryId } });
+  if (!category) throw notFound("categoryId", "category", categoryId);
+  return category;
+}
+
+async function requireTeam(tx: Tx, teamId: number | null) {
+  if (teamId === null) return;
+  const team = await tx.team.findUnique({ where: { id: teamId } });
+  if (!team) throw notFound("teamId", "team", teamId);
+}
+
+/** Resolves the ids that an action names, returning the action with what the rules need. */
+async function resolveReferences(tx: Tx, action: LifecycleAction): Promise<LifecycleAction> {
+  if (action.type === "categorize" && action.categoryId !== null) {
+    const category = await loadCategory(tx, action.categoryId);
+    return { ...action, defaultTeamId: category.defaultTeamId };
+  }
+  if (action.type === "assign" || action.type === "escalate") {
+    await requireTeam(tx, action.teamId);
+  }
+  return action;
+}
+
+/** Checks the free text of an action against the text limit. */
+function checkActionText(ctx: ServiceContext, action: LifecycleAction) {
+  const fields: [string, string | null | undefined][] = [];
+  if ("reason" in action) fields.push(["reason", action.reason]);
+  if (action.type === "resolve") fields.push(["resolution", action.resolution]);
+  if (action.type === "comment") fields.push(["body", action.body]);
+  if (action.type === "prioritize") fields.push(["overrideReason", action.overrideReason]);
+  for (const [field, value] of fields) {
+    if (value != null) unwrap(checkText(field, value, ctx.config.limits.text));
+  }
+}
+
+interface Step {
+  action: LifecycleAction;
+  extra?: Prisma.IncidentUncheckedUpdateInput;
+}
+
+/**
+ * Applies steps to a locked incident in memory and in the database, returning the events they
+ * produce. Each step sees the state the previous one left.
+ */
+async function applySteps(
+  tx: Tx,
+  incident: IncidentView,
+  steps: Step[],
+  actor: Actor,
+  at: Date,
+): Promise<{ incident: IncidentView; events: NewEvent[] }> {
+  let current = incident;
+  const events: NewEvent[] = [];
+  for (const step of steps) {
+    const action = await resolveReferences(tx, step.action);
+    const transition = unwrap(applyAction(stateOf(current), action));
+    const updated = await tx.incident.update({
+      where: { id: current.id },
+      data: {
+        ...changesFor(current, transition, at),
+        ...step.extra,
+        lastEventAt: at,
+        version: { increment: 1 },
+      },
+      include: INCIDENT_INCLUDE,
+    });
+    events.push({
+      type: transition.eventType,
+      occurredAt: at,
+      actorId: actor.id,
+      note: transition.note,
+      ...diffIncident(current, updated),
+      incident: updated,
+    });
+    current = updated;
+  }
+  return { incident: current, events };
+}
+
+function parseKey(key: string): number {
+  const number = parseIncidentKey(key);
+  if (number === null) throw invalid("key", `key must look like INC-42; got "${key}"`);
+  return number;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** Validates the fields of a new incident before anything is written. */
+function checkNewIncident(ctx: ServiceContext, input: CreateIncidentInput) {
+  const now = ctx.now();
+  const { limits } = ctx.config;
+  const title = unwrap(checkText("title", input.title, limits.title, { required: true }));
+  const description = unwrap(checkText("description", input.description ?? "", limits.description));
+  const externalRef = input.externalRef
+    ? unwrap(checkText("externalRef", input.externalRef, limits.name, { required: true }))
+    : null;
+  const occurredAt = unwrap(checkOccurredAt(input.occurredAt, now, null));
+  const detectedAt = unwrap(checkOccurredAt(input.detectedAt ?? occurredAt, now, null, "detectedAt"));
+  if (detectedAt.getTime() > occurredAt.getTime()) {
+    throw invalid(
+      "detectedAt",
+      `detectedAt must not be after occurredAt (the time the incident was reported); got ${detectedAt.toISOString()} > ${occurredAt.toISOString()}`,
+    );
+  }
+  if ((input.impact == null) !== (input.urgency == null)) {
+    const missing = input.impact == null ? "impact" : "urgency";
+    throw invalid(missing, `${missing} is required when ${missing === "impact" ? "urgency" : "impact"} is given`);
+  }
+  if (input.impact != null && input.categoryId == null) {
+    throw invalid(
+      "categoryId",
+      "categoryId is required with impact and urgency, because an incident is categorized before it is prioritized",
+    );
+  }
+  return { title, description, externalRef, occurredAt, detectedAt };
+}
+
+/**
+ * Reports an incident. A category, impact and urgency given here categorize and prioritize it
+ * in the same transaction, each with its own event.
+ */
+export async function createIncident(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: CreateIncidentInput,
+): Promise<IncidentView> {
+  const fields = checkNewIncident(ctx, input);
+  const steps: Step[] = [];
+  if (input.categoryId != null) {
+    steps.push({ action: { type: "categorize", categoryId: input.categoryId } });
+  }
+  if (input.impact != null && input.urgency != null) {
+    steps.push({ action: { type: "prioritize", impact: input.impact, urgency: input.urgency } });
+  }
+
+  try {
+    return await ctx.prisma.$transaction(async (tx) => {
+      if (fields.externalRef !== null) await rejectDuplicateRef(tx, fields.externalRef);
+      const number = Number(await takeCounter(tx, "incident"));
+      const created = await tx.incident.create({
+        data: {
+          number,
+          key: formatIncidentKey(number),
+          externalRef: fields.externalRef,
+          title: fields.title,
+          description: fields.description,
+          status: "IDENTIFIED",
+          detectedAt: fields.detectedAt,
+          reporterId: actor.id,
+          managerId: actor.id,
+          lastEventAt: fields.occurredAt,
+        },
+        include: INCIDENT_INCLUDE,
+      });
+      const createdEvent: NewEvent = {
+        type: "CREATED",
+        occurredAt: fields.occurredAt,
+        actorId: actor.id,
+        note: null,
+        ...diffIncident({}, created),
+        incident: created,
+      };
+      const result = await applySteps(tx, created, steps, actor, fields.occurredAt);
+      await insertEvents(tx, [createdEvent, ...result.events]);
+      return result.incident;
+    }, TX_OPTIONS);
+  } catch (error) {
+    if (isUniqueViolation(error) && fields.externalRef !== null) {
+      throw duplicateRef(fields.externalRef);
+    }
+    throw error;
+  }
+}
+
+function duplicateRef(externalRef: string): DomainError {
+  return new DomainError(
+    "CONFLICT",
+    "externalRef",
+    `an incident with externalRef ${externalRef} already exists`,
+  );
+}
+
+async function rejectDuplicateRef(tx: Tx, externalRef: string) {
+  const existing = await tx.incident.findUnique({ where: { externalRef }, select: { key: true } });
+  if (existing) throw duplicateRef(externalRef);
+}
+
+export interface TransitionOptions {
+  occurredAt?: Date | null;
+  /** Further columns to set with the change, such as a closure's problem reference. */
+  extra?: Prisma.IncidentUncheckedUpdateInput;
+}
+
+/**
+ * Applies one lifecycle action to the incident with the key. The row is locked for the
+ * transaction, so of two concurrent changes the second sees the first one's result.
+ */
+export async function changeIncident(
+  ctx: ServiceContext,
+  actor: Actor,
+  key: string,
+  action: LifecycleAction,
+  options: TransitionOptions = {},
+): Promise<IncidentView> {
+  const number = parseKey(key);
+  checkActionText(ctx, action);
+  const now = ctx.now();
+
+  return ctx.prisma.$transaction(async (tx) => {
+    const incident = await lockIncident(tx, number);
+    if (!incident) throw notFound("key", "incident", key);
+    const at = unwrap(checkOccurredAt(options.occurredAt, now, incident.lastEventAt));
+
+    const step: Step = options.extra ? { action, extra: options.extra } : { action };
+    const result = await applySteps(tx, incident, [step], actor, at);
+    await insertEvents(tx, result.events);
+    return result.incident;
+  }, TX_OPTIONS);
+}
+
+export async function getIncident(ctx: ServiceContext, key: string): Promise<IncidentView | null> {
+  const number = parseIncidentKey(key);
+  if (number === null) return null;
+  return findIncident(ctx.prisma, { number });
+}
