@@ -23,7 +23,11 @@ export async function bootstrap(prisma: PrismaClient, log: Logger): Promise<User
 
   await prisma.$transaction(async (tx) => {
     for (const { name, team } of STANDARD_CATEGORIES) {
-      const owner = await tx.team.upsert({ where: { name: team }, create: { name: team }, update: {} });
+      const owner = await tx.team.upsert({
+        where: { name: team },
+        create: { name: team },
+        update: {},
+      });
       await tx.category.upsert({
         where: { name },
         create: { name, defaultTeamId: owner.id },

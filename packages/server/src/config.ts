@@ -1,6 +1,6 @@
-import { DEFAULT_LIMITS, DEFAULT_SLA_TARGETS, PRIORITIES, type SlaTargets } from "@incident/shared";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_LIMITS, DEFAULT_SLA_TARGETS, PRIORITIES, type SlaTargets } from "@incident/shared";
 import { z } from "zod";
 
 const SERVER_ROOT = fileURLToPath(new URL("..", import.meta.url));

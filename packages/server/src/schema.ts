@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder";
 import "./categories/schema";
 import "./events/schema";
+import "./events/subscription";
 import "./incidents/mutations";
 import "./incidents/queries";
 import "./kpis/schema";

@@ -42,7 +42,8 @@ builder.mutationField("createCategory", (t) =>
     resolve: (_root, { input }, ctx) =>
       createCategory(ctx.services, {
         name: input.name,
-        defaultTeamId: input.defaultTeamId == null ? null : parseId("defaultTeamId", input.defaultTeamId),
+        defaultTeamId:
+          input.defaultTeamId == null ? null : parseId("defaultTeamId", input.defaultTeamId),
       }),
   }),
 );

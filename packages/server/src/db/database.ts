@@ -1,7 +1,7 @@
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { join } from "node:path";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config";
@@ -174,7 +174,10 @@ class PgListener {
       if (message.channel === this.channel) this.onNotify();
     });
     client.on("error", (error) => {
-      this.log.warn({ err: error, channel: this.channel }, "LISTEN connection failed; reconnecting");
+      this.log.warn(
+        { err: error, channel: this.channel },
+        "LISTEN connection failed; reconnecting",
+      );
       this.reconnect(client);
     });
     client.on("end", () => this.reconnect(client));

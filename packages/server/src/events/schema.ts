@@ -65,7 +65,10 @@ IncidentEventRef.implement({
   }),
 });
 
-export async function loadTimeline(services: AppServices, incidentId: number): Promise<EventView[]> {
+export async function loadTimeline(
+  services: AppServices,
+  incidentId: number,
+): Promise<EventView[]> {
   return services.prisma.incidentEvent.findMany({
     where: { incidentId },
     orderBy: { id: "asc" },

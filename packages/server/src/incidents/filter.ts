@@ -1,7 +1,4 @@
-import type {
-  IncidentStatus,
-  Priority,
-} from "@incident/shared";
+import type { IncidentStatus, Priority } from "@incident/shared";
 import type { Prisma } from "../generated/prisma/client";
 
 /** Incident filter of the API, with ids already parsed. Empty lists and nulls match all. */
@@ -58,13 +55,22 @@ export interface FilterFields {
  */
 export function matchesFilter(fields: FilterFields, filter: IncidentFilter = {}): boolean {
   if (nonEmpty(filter.status) && !filter.status.includes(fields.status)) return false;
-  if (nonEmpty(filter.priority) && (fields.priority === null || !filter.priority.includes(fields.priority))) {
+  if (
+    nonEmpty(filter.priority) &&
+    (fields.priority === null || !filter.priority.includes(fields.priority))
+  ) {
     return false;
   }
-  if (nonEmpty(filter.categoryId) && (fields.categoryId === null || !filter.categoryId.includes(fields.categoryId))) {
+  if (
+    nonEmpty(filter.categoryId) &&
+    (fields.categoryId === null || !filter.categoryId.includes(fields.categoryId))
+  ) {
     return false;
   }
-  if (nonEmpty(filter.teamId) && (fields.teamId === null || !filter.teamId.includes(fields.teamId))) {
+  if (
+    nonEmpty(filter.teamId) &&
+    (fields.teamId === null || !filter.teamId.includes(fields.teamId))
+  ) {
     return false;
   }
   return true;

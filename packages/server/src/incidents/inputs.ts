@@ -1,6 +1,6 @@
 import { builder } from "../builder";
 import { invalid, parseId } from "../errors";
-import { IncidentStatusEnum, LevelEnum, PriorityEnum } from "./enums";
+import { IncidentStatusEnum, PriorityEnum } from "./enums";
 import type { IncidentFilter } from "./filter";
 
 export const IncidentFilterInput = builder.inputType("IncidentFilter", {

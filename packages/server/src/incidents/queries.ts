@@ -1,10 +1,10 @@
 import { builder } from "../builder";
 import { invalid } from "../errors";
-import { toFilter, IncidentFilterInput } from "./inputs";
+import type { IncidentFilter } from "./filter";
+import { IncidentFilterInput, toFilter } from "./inputs";
 import { IncidentRef } from "./schema";
 import { getIncident } from "./service";
 import { countIncidents, decodeCursor, encodeCursor, listIncidents } from "./store";
-import type { IncidentFilter } from "./filter";
 import type { IncidentView } from "./view";
 
 const MAX_PAGE_SIZE = 100;
@@ -15,14 +15,12 @@ interface IncidentConnection {
   filter: IncidentFilter;
 }
 
-const PageInfoRef = builder
-  .objectRef<IncidentConnection["pageInfo"]>("PageInfo")
-  .implement({
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean("hasNextPage"),
-      endCursor: t.exposeString("endCursor", { nullable: true }),
-    }),
-  });
+const PageInfoRef = builder.objectRef<IncidentConnection["pageInfo"]>("PageInfo").implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean("hasNextPage"),
+    endCursor: t.exposeString("endCursor", { nullable: true }),
+  }),
+});
 
 const IncidentEdgeRef = builder
   .objectRef<IncidentConnection["edges"][number]>("IncidentEdge")

@@ -3,9 +3,9 @@ import {
   checkOccurredAt,
   checkText,
   formatIncidentKey,
+  type Level,
   type LifecycleAction,
   type LifecycleState,
-  type Level,
   parseIncidentKey,
   type Transition,
 } from "@incident/shared";
@@ -13,7 +13,14 @@ import type { Config } from "../config";
 import { DomainError, invalid, notFound, unwrap } from "../errors";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Logger } from "../logger";
-import { findIncident, insertEvents, lockIncident, type NewEvent, takeCounter, type Tx } from "./store";
+import {
+  findIncident,
+  insertEvents,
+  lockIncident,
+  type NewEvent,
+  type Tx,
+  takeCounter,
+} from "./store";
 import { diffIncident, INCIDENT_INCLUDE, type IncidentView } from "./view";
 
 /** What the incident service needs: the database, limits and a clock. */
@@ -203,7 +210,9 @@ function checkNewIncident(ctx: ServiceContext, input: CreateIncidentInput) {
     ? unwrap(checkText("externalRef", input.externalRef, limits.name, { required: true }))
     : null;
   const occurredAt = unwrap(checkOccurredAt(input.occurredAt, now, null));
-  const detectedAt = unwrap(checkOccurredAt(input.detectedAt ?? occurredAt, now, null, "detectedAt"));
+  const detectedAt = unwrap(
+    checkOccurredAt(input.detectedAt ?? occurredAt, now, null, "detectedAt"),
+  );
   if (detectedAt.getTime() > occurredAt.getTime()) {
     throw invalid(
       "detectedAt",
@@ -212,7 +221,10 @@ function checkNewIncident(ctx: ServiceContext, input: CreateIncidentInput) {
   }
   if ((input.impact == null) !== (input.urgency == null)) {
     const missing = input.impact == null ? "impact" : "urgency";
-    throw invalid(missing, `${missing} is required when ${missing === "impact" ? "urgency" : "impact"} is given`);
+    throw invalid(
+      missing,
+      `${missing} is required when ${missing === "impact" ? "urgency" : "impact"} is given`,
+    );
   }
   if (input.impact != null && input.categoryId == null) {
     throw invalid(

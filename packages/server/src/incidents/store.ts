@@ -78,7 +78,9 @@ export interface Cursor {
 }
 
 export function encodeCursor(incident: Cursor): string {
-  return Buffer.from(`${incident.detectedAt.toISOString()}|${incident.number}`).toString("base64url");
+  return Buffer.from(`${incident.detectedAt.toISOString()}|${incident.number}`).toString(
+    "base64url",
+  );
 }
 
 export function decodeCursor(cursor: string): Cursor | null {
@@ -116,6 +118,9 @@ export async function listIncidents(
   });
 }
 
-export async function countIncidents(prisma: PrismaClient, filter: IncidentFilter): Promise<number> {
+export async function countIncidents(
+  prisma: PrismaClient,
+  filter: IncidentFilter,
+): Promise<number> {
   return prisma.incident.count({ where: filterWhere(filter) });
 }

@@ -1,4 +1,11 @@
-import { type DurationSummary, type IncidentStatus, PRIORITIES, type Priority, rate, type SlaTargets } from "@incident/shared";
+import {
+  type DurationSummary,
+  type IncidentStatus,
+  PRIORITIES,
+  type Priority,
+  rate,
+  type SlaTargets,
+} from "@incident/shared";
 import { Prisma } from "../generated/prisma/client";
 import type { IncidentFilter } from "../incidents/filter";
 import type { ServiceContext } from "../incidents/service";
@@ -37,7 +44,8 @@ export interface Kpis {
 /** Builds the SQL condition of a filter, for aggregate queries that Prisma cannot express. */
 export function filterSql(filter: IncidentFilter): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (filter.status?.length) parts.push(Prisma.sql`status::text IN (${Prisma.join(filter.status)})`);
+  if (filter.status?.length)
+    parts.push(Prisma.sql`status::text IN (${Prisma.join(filter.status)})`);
   if (filter.priority?.length) {
     parts.push(Prisma.sql`priority::text IN (${Prisma.join(filter.priority)})`);
   }

@@ -18,7 +18,6 @@ export const UserRef = builder.objectRef<User>("User").implement({
   }),
 });
 
-
 builder.queryField("teams", (t) =>
   t.field({
     type: [TeamRef],

@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin } from "graphql-yoga";
+import { bootstrap } from "./bootstrap";
+import type { Config } from "./config";
+import type { AppServices, GraphQLContext } from "./context";
+import { openDatabase } from "./db/database";
+import { EventBus } from "./events/bus";
+import { serveStatic } from "./http/static";
+import { attachWebSocket } from "./http/websocket";
+import type { Logger } from "./logger";
+import { schema } from "./schema";
+
+export interface StartOptions {
+  /** PGlite in memory instead of the data folder; for tests. */
+  inMemory?: boolean;
+  now?: () => Date;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: AppServices;
+  http: Server;
+  /** Stops accepting requests, lets those in flight finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Logs each error that is not an expected GraphQLError, once, with the request id. */
+function logUnexpectedErrors(): Plugin<GraphQLContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ args, result }) => {
+        if (!("errors" in result) || !result.errors) return;
+        const ctx = args.contextValue as GraphQLContext;
+        for (const error of result.errors) {
+          const original = error.originalError;
+          if (original && !(original instanceof GraphQLError)) {
+            ctx.log.error({ err: original, path: error.path }, "unexpected error in resolver");
+          }
+        }
+      },
+    }),
+  };
+}
+
+function headerOf(request: unknown, name: string): string | null {
+  if (request instanceof Request) return request.headers.get(name);
+  const value = (request as IncomingMessage | undefined)?.headers?.[name];
+  return typeof value === "string" ? value : null;
+}
+
+export function createYogaServer(services: AppServices, actorId: number, log: Logger) {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    logging: log.child({ component: "yoga" }),
+    plugins: [logUnexpectedErrors()],
+    context: ({ request, req, connectionId }: Record<string, unknown>) => {
+      const requestId = headerOf(request ?? req, "x-request-id") ?? randomUUID();
+      const ids = connectionId ? { requestId, connectionId } : { requestId };
+      return { services, actor: { id: actorId }, log: log.child(ids) };
+    },
+  });
+}
+
+async function health(services: AppServices, res: ServerResponse) {
+  try {
+    await services.db.sql.query("SELECT 1");
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", database: "reachable" }));
+  } catch (error) {
+    services.log.warn({ err: error }, "health check failed");
+    res.writeHead(503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "error", database: "unreachable" }));
+  }
+}
+
+/** Opens the database and serves the API, subscriptions and the dashboard on one port. */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const db = await openDatabase({ ...config, inMemory: options.inMemory ?? false }, log);
+  const user = await bootstrap(db.prisma, log);
+  const bus = new EventBus(db.prisma, db.sql, log.child({ component: "events" }));
+  await bus.start();
+  const services: AppServices = {
+    config,
+    db,
+    bus,
+    prisma: db.prisma,
+    log,
+    now: options.now ?? (() => new Date()),
+  };
+
+  const yoga = createYogaServer(services, user.id, log);
+  const httpLog = log.child({ component: "http" });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") return void health(services, res);
+    if (path?.startsWith("/graphql")) return void yoga(req, res);
+    try {
+      if (serveStatic(config.webDist, req, res)) return;
+    } catch (error) {
+      httpLog.warn({ err: error, url: req.url }, "static file request failed");
+      res.writeHead(400).end();
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("Not found. The API is at /graphql; build the dashboard with pnpm start.\n");
+  });
+  const ws = attachWebSocket(server, yoga as never, config.ws, log.child({ component: "ws" }));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, database: db.location }, "listening");
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info("shutting down");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close();
+      const timeout = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timeout);
+      await bus.close();
+      await db.close();
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+  return { url, port, services, http: server, stop };
+}

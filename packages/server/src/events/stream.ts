@@ -1,0 +1,66 @@
+import type { PrismaClient } from "../generated/prisma/client";
+import { type FilterFields, type IncidentFilter, matchesFilter } from "../incidents/filter";
+import { type EventBus, PAGE_SIZE, readEvents } from "./bus";
+import type { EventView } from "./schema";
+
+function fieldsAfter(event: EventView): FilterFields {
+  return {
+    status: event.status,
+    priority: event.priority,
+    categoryId: event.categoryId,
+    teamId: event.teamId,
+  };
+}
+
+/** The filter fields as they were before the event: the after values, less what it changed. */
+function fieldsBefore(event: EventView): FilterFields {
+  const before = (event.before ?? {}) as Partial<FilterFields>;
+  const after = fieldsAfter(event);
+  return {
+    status: "status" in before ? (before.status as FilterFields["status"]) : after.status,
+    priority: "priority" in before ? (before.priority ?? null) : after.priority,
+    categoryId: "categoryId" in before ? (before.categoryId ?? null) : after.categoryId,
+    teamId: "teamId" in before ? (before.teamId ?? null) : after.teamId,
+  };
+}
+
+/**
+ * Returns true when a subscriber with the filter receives the event: the incident matches
+ * after it, or matched before it. So the event that moves an incident out of the filter is the
+ * last one of that incident the subscriber gets.
+ */
+export function eventMatches(event: EventView, filter: IncidentFilter): boolean {
+  if (matchesFilter(fieldsAfter(event), filter)) return true;
+  return event.type !== "CREATED" && matchesFilter(fieldsBefore(event), filter);
+}
+
+export interface StreamOptions {
+  filter: IncidentFilter;
+  /** Last event id the client has; null starts with the next event to commit. */
+  after: bigint | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields the events after the cursor that match the filter, oldest first: first the stored
+ * ones, then live ones as they commit. Replay and live use one cursor over one gap-free id
+ * sequence, so the seam between them can neither skip nor repeat an event.
+ */
+export async function* streamEvents(
+  prisma: PrismaClient,
+  bus: EventBus,
+  options: StreamOptions,
+): AsyncGenerator<EventView> {
+  let cursor = options.after ?? bus.headId;
+  const { signal, filter } = options;
+
+  while (!signal?.aborted && !bus.isClosed) {
+    const batch = bus.recentAfter(cursor) ?? (await readEvents(prisma, cursor, PAGE_SIZE));
+    for (const event of batch) {
+      cursor = event.id;
+      if (eventMatches(event, filter)) yield event;
+      if (signal?.aborted) return;
+    }
+    if (batch.length === 0) await bus.waitForNewerThan(cursor, signal);
+  }
+}
