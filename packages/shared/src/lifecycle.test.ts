@@ -264,7 +264,7 @@ describe("applyAction state changes", () => {
     const action: LifecycleAction = { type: "escalate", teamId: OWNING_TEAM, reason: "try again" };
     const violation = expectViolation(applyAction(stateIn("RESPONDING"), action));
 
-    expect(violation.code).toBe("VALIDATION_FAILED");
+    expect(violation.code).toBe("CONFLICT");
     expect(violation.field).toBe("teamId");
   });
 

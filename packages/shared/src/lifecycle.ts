@@ -249,11 +249,12 @@ function escalate(
   if (action.teamId === null) {
     return fail("VALIDATION_FAILED", "teamId", "teamId is required to escalate");
   }
+  // Two responders escalating to the same team at once: the second finds the work done.
   if (action.teamId === state.teamId) {
     return fail(
-      "VALIDATION_FAILED",
+      "CONFLICT",
       "teamId",
-      "teamId must name another team than the one that owns the incident",
+      "teamId must name another team than the one that owns the incident; it is already there",
     );
   }
   return withText(action.reason, "reason", "to escalate an incident", (note) => ({

@@ -65,6 +65,10 @@ function incidentMutation<Fields extends Record<string, unknown>>(
         required: false,
         description: "When it really happened; defaults to now. Not in the future.",
       }),
+      expectedVersion: t.int({
+        required: false,
+        description: "The incident version the caller last saw; if it changed since, CONFLICT.",
+      }),
       ...(fields(t) as Record<string, never>),
     }),
   });
@@ -74,9 +78,14 @@ function incidentMutation<Fields extends Record<string, unknown>>(
       description,
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: (_root, { input }, ctx: GraphQLContext) => {
-        const values = input as Record<string, unknown> & { key: string; occurredAt?: Date | null };
+        const values = input as Record<string, unknown> & {
+          key: string;
+          occurredAt?: Date | null;
+          expectedVersion?: number | null;
+        };
         return changeIncident(ctx.services, ctx.actor, values.key, toAction(values), {
           occurredAt: values.occurredAt ?? null,
+          expectedVersion: values.expectedVersion ?? null,
           ...(extra ? { extra: extra(values) } : {}),
         });
       },

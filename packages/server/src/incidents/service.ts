@@ -307,6 +307,8 @@ async function rejectDuplicateRef(tx: Tx, externalRef: string) {
 
 export interface TransitionOptions {
   occurredAt?: Date | null;
+  /** The version the caller last saw; a different current version is a CONFLICT. */
+  expectedVersion?: number | null;
   /** Further columns to set with the change, such as a closure's problem reference. */
   extra?: Prisma.IncidentUncheckedUpdateInput;
 }
@@ -324,12 +326,25 @@ export async function changeIncident(
 ): Promise<IncidentView> {
   const number = parseKey(key);
   checkActionText(ctx, action);
-  const now = ctx.now();
 
   return ctx.prisma.$transaction(async (tx) => {
     const incident = await lockIncident(tx, number);
     if (!incident) throw notFound("key", "incident", key);
-    const at = unwrap(checkOccurredAt(options.occurredAt, now, incident.lastEventAt));
+    const expected = options.expectedVersion;
+    if (expected != null && expected !== incident.version) {
+      throw new DomainError(
+        "CONFLICT",
+        "expectedVersion",
+        `incident ${incident.key} changed since version ${expected} (now ${incident.version}); reload it and retry`,
+      );
+    }
+    // Read the clock once the row lock is held: a change that waited for another one must
+    // not be stamped before it. Without an explicit time, a clock behind the previous event
+    // (another server's) records the change at that event's time.
+    const now = ctx.now();
+    const at = options.occurredAt
+      ? unwrap(checkOccurredAt(options.occurredAt, now, incident.lastEventAt))
+      : new Date(Math.max(now.getTime(), incident.lastEventAt.getTime()));
 
     const step: Step = options.extra ? { action, extra: options.extra } : { action };
     const result = await applySteps(tx, incident, [step], actor, at);
