@@ -47,6 +47,8 @@ const schema = z.object({
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4 * 1024 * 1024),
   WS_KEEPALIVE_MS: positiveInt.default(15_000),
   WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
+  WS_SEND_TIMEOUT_MS: positiveInt.default(10_000),
+  EVENT_POLL_MS: positiveInt.default(5_000),
 });
 
 export interface Config {
@@ -60,7 +62,16 @@ export interface Config {
   sla: SlaTargets;
   webDist: string;
   shutdownTimeoutMs: number;
-  ws: { maxBufferedBytes: number; keepAliveMs: number; initTimeoutMs: number };
+  ws: {
+    /** Bytes a WebSocket may have waiting to be written before it is closed as too slow. */
+    maxBufferedBytes: number;
+    keepAliveMs: number;
+    initTimeoutMs: number;
+    /** Time one message may wait to be written before its WebSocket is closed as too slow. */
+    sendTimeoutMs: number;
+  };
+  /** Interval of the events table poll that backs up LISTEN/NOTIFY, in milliseconds. */
+  eventPollMs: number;
 }
 
 /** Error thrown when an environment variable does not have the expected form. */
@@ -70,7 +81,9 @@ export class ConfigError extends Error {
 
 /** Parses the configuration from environment variables, once, at start-up. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable (DATABASE_URL= in an env file) means "not set".
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
@@ -93,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
       keepAliveMs: e.WS_KEEPALIVE_MS,
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      sendTimeoutMs: e.WS_SEND_TIMEOUT_MS,
     },
+    eventPollMs: e.EVENT_POLL_MS,
   };
 }
