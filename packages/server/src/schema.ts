@@ -6,6 +6,7 @@ import "./events/subscription";
 import "./incidents/mutations";
 import "./incidents/queries";
 import "./kpis/schema";
+import "./system/schema";
 import "./teams/schema";
 
 export const schema = builder.toSchema();
