@@ -1,6 +1,7 @@
 import { useEffect } from "react";
+import { useQuery } from "urql";
 import type { ConnectionMonitor } from "../graphql/connection";
-import { LiveEvents } from "../graphql/LiveEvents";
+import { LastEventIdQuery, LiveEvents } from "../graphql/LiveEvents";
 import { BoardPage, KpiPage } from "../incidents/BoardPage";
 import { IncidentPage } from "../incidents/IncidentPage";
 import { ReportIncidentPage } from "../incidents/ReportIncidentPage";
@@ -33,6 +34,10 @@ function CurrentPage() {
 /** Renders the dashboard: a header with navigation and the connection badge, then the page. */
 export function App({ monitor }: { monitor: ConnectionMonitor }) {
   const { search } = useLocation();
+  const [{ data: head, error: headError }] = useQuery({
+    query: LastEventIdQuery,
+    requestPolicy: "network-only",
+  });
 
   useEffect(() => {
     const online = () => monitor.dispatch({ type: "browserOnline", online: navigator.onLine });
@@ -46,7 +51,7 @@ export function App({ monitor }: { monitor: ConnectionMonitor }) {
 
   return (
     <>
-      <LiveEvents />
+      {head ? <LiveEvents after={head.lastEventId} /> : null}
       <header className="app-header">
         <Link to="/" className="brand">
           Incidents
@@ -67,7 +72,8 @@ export function App({ monitor }: { monitor: ConnectionMonitor }) {
         <ConnectionBadge monitor={monitor} />
       </header>
       <main>
-        <CurrentPage />
+        {head ? <CurrentPage /> : null}
+        {headError ? <p role="alert">Cannot reach the server: {headError.message}</p> : null}
       </main>
     </>
   );

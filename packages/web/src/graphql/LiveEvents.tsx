@@ -24,14 +24,22 @@ export const LiveIncidentEventsSubscription = graphql(`
   }
 `);
 
-/** Keeps the one event stream of the app open, and renders nothing. */
-export function LiveEvents() {
-  // NOTE: the first subscription starts with the next event, since the API offers no current
-  // event id to start from. An event committed between the first queries and this subscription
-  // reaching the server is missed until a reload. Later resubscriptions resume exactly.
+/** The id of the newest committed event, read before the pages' first queries. */
+export const LastEventIdQuery = graphql(`
+  query LastEventId {
+    lastEventId
+  }
+`);
+
+/**
+ * Keeps the one event stream of the app open, starting after `after`, and renders nothing.
+ * The app reads `after` before any page queries data, so every event committed after those
+ * queries is in the stream: at worst one arrives twice, and the cache updates ignore repeats.
+ */
+export function LiveEvents({ after }: { after: string }) {
   const [{ error }, resubscribe] = useSubscription({
     query: LiveIncidentEventsSubscription,
-    variables: { after: null },
+    variables: { after },
   });
 
   useEffect(() => {

@@ -1,11 +1,12 @@
 import { DEFAULT_LIMITS, LEVELS, type Level, priorityFor } from "@incident/shared";
 import { type FormEvent, useId, useState } from "react";
-import { useMutation } from "urql";
+import { useMutation, useQuery } from "urql";
 import { useLookups } from "../app/lookups";
 import { navigate } from "../app/router";
 import { ErrorMessage, errorDetails } from "../app/ui";
 import { fromLocalInput } from "../format/time";
 import { DateTimeField, FormErrorContext, SelectField, TextField } from "../forms/fields";
+import { graphql } from "../gql";
 import { CreateIncidentMutation } from "./actions/mutations";
 
 const levels = LEVELS.map((level) => ({ value: level, label: level }));
@@ -15,7 +16,19 @@ const levels = LEVELS.map((level) => ({ value: level, label: level }));
  * when given, the server categorizes and prioritizes at once. The counters use the default
  * limits, while the server enforces the limits it is configured with.
  */
+/** The server's limits, which DESCRIPTION_MAX_LENGTH may have changed from the defaults. */
+const LimitsQuery = graphql(`
+  query InputLimits {
+    limits {
+      title
+      description
+    }
+  }
+`);
+
 export function ReportIncidentPage() {
+  const [{ data: limitsData }] = useQuery({ query: LimitsQuery });
+  const limits = limitsData?.limits ?? DEFAULT_LIMITS;
   const { categories } = useLookups();
   const [state, create] = useMutation(CreateIncidentMutation);
   const headingId = useId();
@@ -55,7 +68,7 @@ export function ReportIncidentPage() {
             name="title"
             value={title}
             onChange={setTitle}
-            max={DEFAULT_LIMITS.title}
+            max={limits.title}
             required
           />
           <TextField
@@ -63,7 +76,7 @@ export function ReportIncidentPage() {
             name="description"
             value={description}
             onChange={setDescription}
-            max={DEFAULT_LIMITS.description}
+            max={limits.description}
             multiline
             rows={6}
             hint="A short summary. Longer material belongs in comments or linked documents."
