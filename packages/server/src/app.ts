@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import type { AppServices, GraphQLContext } from "./context";
 import { openDatabase } from "./db/database";
 import { EventBus } from "./events/bus";
+import { trackEventStreams } from "./events/sse";
 import { serveStatic } from "./http/static";
 import { attachWebSocket } from "./http/websocket";
 import type { Logger } from "./logger";
@@ -87,7 +88,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const db = await openDatabase({ ...config, inMemory: options.inMemory ?? false }, log);
   const user = await bootstrap(db.prisma, log);
-  const bus = new EventBus(db.prisma, db.sql, log.child({ component: "events" }));
+  const bus = new EventBus(db.prisma, db.sql, log.child({ component: "events" }), {
+    pollMs: config.events.pollMs,
+    recentLimit: config.events.bufferSize,
+    pageSize: config.events.pageSize,
+  });
   await bus.start();
   const services: AppServices = {
     config,
@@ -100,10 +105,14 @@ export async function startServer(
 
   const yoga = createYogaServer(services, user.id, log);
   const httpLog = log.child({ component: "http" });
+  const eventStreams = trackEventStreams();
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void health(services, res);
-    if (path?.startsWith("/graphql")) return void yoga(req, res);
+    if (path?.startsWith("/graphql")) {
+      eventStreams.add(req, res);
+      return void yoga(req, res);
+    }
     try {
       if (serveStatic(config.webDist, req, res)) return;
     } catch (error) {
@@ -132,6 +141,7 @@ export async function startServer(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await ws.close();
+      eventStreams.destroyAll();
       const timeout = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timeout);

@@ -49,6 +49,8 @@ const schema = z.object({
   WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
   WS_SEND_TIMEOUT_MS: positiveInt.default(10_000),
   EVENT_POLL_MS: positiveInt.default(5_000),
+  EVENT_BUFFER_SIZE: positiveInt.default(2_000),
+  EVENT_PAGE_SIZE: positiveInt.default(500),
 });
 
 export interface Config {
@@ -70,8 +72,14 @@ export interface Config {
     /** Time one message may wait to be written before its WebSocket is closed as too slow. */
     sendTimeoutMs: number;
   };
-  /** Interval of the events table poll that backs up LISTEN/NOTIFY, in milliseconds. */
-  eventPollMs: number;
+  events: {
+    /** Interval of the events table poll that backs up LISTEN/NOTIFY, in milliseconds. */
+    pollMs: number;
+    /** Newest events each process keeps in memory for subscribers close behind. */
+    bufferSize: number;
+    /** Events read per query, by the bus and by subscribers replaying from the table. */
+    pageSize: number;
+  };
 }
 
 /** Error thrown when an environment variable does not have the expected form. */
@@ -108,6 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
       sendTimeoutMs: e.WS_SEND_TIMEOUT_MS,
     },
-    eventPollMs: e.EVENT_POLL_MS,
+    events: {
+      pollMs: e.EVENT_POLL_MS,
+      bufferSize: e.EVENT_BUFFER_SIZE,
+      pageSize: e.EVENT_PAGE_SIZE,
+    },
   };
 }

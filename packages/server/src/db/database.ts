@@ -160,6 +160,7 @@ class PgListener {
   private client: pg.Client | null = null;
   private stopped = false;
   private retryMs = 100;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly url: string,
@@ -181,8 +182,18 @@ class PgListener {
       this.reconnect(client);
     });
     client.on("end", () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN "${this.channel}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
+    // stop() ran while this connection was being opened; it must not outlive the listener.
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     this.retryMs = 100;
   }
@@ -191,22 +202,32 @@ class PgListener {
     if (this.stopped || this.client !== failed) return;
     this.client = null;
     failed.end().catch(() => undefined);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry() {
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, 5_000);
-    setTimeout(() => {
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
       if (this.stopped) return;
-      this.start()
-        .then(() => this.onNotify())
-        .catch((error) => {
+      this.start().then(
+        () => {
+          if (this.stopped) return;
+          this.log.info({ channel: this.channel }, "LISTEN connection restored");
+          this.onNotify();
+        },
+        (error) => {
           this.log.warn({ err: error, retryMs: this.retryMs }, "LISTEN reconnect failed");
-          this.client = failed;
-          this.reconnect(failed);
-        });
+          this.scheduleRetry();
+        },
+      );
     }, delay);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);

@@ -4,10 +4,14 @@ import { EVENTS_CHANNEL } from "../incidents/store";
 import type { Logger } from "../logger";
 import type { EventView } from "./schema";
 
-/** Events kept in memory for subscribers that are close behind the head. */
-const RECENT_LIMIT = 2_000;
-/** Rows read per query, for the bus and for subscribers catching up. */
-export const PAGE_SIZE = 500;
+export interface EventBusOptions {
+  /** Interval of the poll that backs up LISTEN/NOTIFY, in milliseconds. */
+  pollMs?: number;
+  /** Events kept in memory for subscribers that are close behind the head. */
+  recentLimit?: number;
+  /** Rows read per query, by the bus and by subscribers catching up. */
+  pageSize?: number;
+}
 
 /**
  * Follows the events table for one server process. A NOTIFY on the events channel (sent by
@@ -18,7 +22,11 @@ export const PAGE_SIZE = 500;
  * is complete once the head row is visible.
  */
 export class EventBus {
+  readonly pageSize: number;
+  private readonly pollMs: number;
+  private readonly recentLimit: number;
   private head = 0n;
+  /** The newest events read, oldest first, ending at the head. */
   private recent: EventView[] = [];
   private waiters = new Set<() => void>();
   private reading: Promise<void> | null = null;
@@ -31,8 +39,12 @@ export class EventBus {
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDatabase,
     private readonly log: Logger,
-    private readonly pollMs = 5_000,
-  ) {}
+    options: EventBusOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 5_000;
+    this.recentLimit = options.recentLimit ?? 2_000;
+    this.pageSize = options.pageSize ?? 500;
+  }
 
   async start(): Promise<void> {
     const last = await this.prisma.incidentEvent.findFirst({
@@ -43,6 +55,10 @@ export class EventBus {
     this.unlisten = await this.sql.listen(EVENTS_CHANNEL, () => this.wake());
     this.poll = setInterval(() => this.wake(), this.pollMs);
     this.poll.unref();
+    // A change that committed after the head was read but before LISTEN took effect sent its
+    // notification to no listener of this process. Reading once now delivers it without waiting
+    // for the poll.
+    this.wake();
     this.log.info({ head: this.head.toString() }, "event bus started");
   }
 
@@ -55,7 +71,11 @@ export class EventBus {
     return this.closed;
   }
 
-  /** Reads new rows now; called on NOTIFY, on the poll timer and after a local commit. */
+  /**
+   * Reads new rows now. Called at start, on NOTIFY, on the poll timer and when the LISTEN
+   * connection is restored. A call during a read schedules one more read, because the running
+   * read may have taken its snapshot before the commit that caused the call.
+   */
   wake(): void {
     if (this.closed) return;
     if (this.reading) {
@@ -74,15 +94,16 @@ export class EventBus {
   }
 
   private async readNew(): Promise<void> {
-    for (;;) {
-      const rows = await readEvents(this.prisma, this.head, PAGE_SIZE);
-      if (rows.length === 0) return;
+    while (!this.closed) {
+      const rows = await readEvents(this.prisma, this.head, this.pageSize);
+      if (rows.length === 0 || this.closed) return;
       this.recent.push(...rows);
-      if (this.recent.length > RECENT_LIMIT)
-        this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+      if (this.recent.length > this.recentLimit) {
+        this.recent.splice(0, this.recent.length - this.recentLimit);
+      }
       this.head = (rows.at(-1) as EventView).id;
       this.notifyWaiters();
-      if (rows.length < PAGE_SIZE) return;
+      if (rows.length < this.pageSize) return;
     }
   }
 
@@ -93,15 +114,15 @@ export class EventBus {
   }
 
   /**
-   * Returns the events after the id from memory when this process still holds all of them,
-   * or null when the caller must read them from the table.
+   * Returns the events after the id from memory when this process still has all of them there,
+   * or null when the caller must read them from the table. Returns an empty list for an id at
+   * or past the head.
    */
   recentAfter(after: bigint): EventView[] | null {
-    const first = this.recent[0];
     if (after >= this.head) return [];
+    const first = this.recent[0];
     if (!first || first.id > after + 1n) return null;
-    const start = Number(after - first.id + 1n);
-    return this.recent.slice(start);
+    return this.recent.slice(indexAfter(this.recent, after));
   }
 
   /** Resolves when an event after the id arrives, the signal aborts or the bus closes. */
@@ -118,6 +139,12 @@ export class EventBus {
     });
   }
 
+  /** Number of subscribers waiting for the next event; for tests and metrics. */
+  get waiterCount(): number {
+    return this.waiters.size;
+  }
+
+  /** Stops reading and wakes every waiter; resolves when a read in progress has finished. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.poll) clearInterval(this.poll);
@@ -125,6 +152,21 @@ export class EventBus {
     await this.unlisten?.();
     await this.reading;
   }
+}
+
+/**
+ * Returns the index of the first event with an id greater than `after`, by binary search over
+ * ids in ascending order. A search, not `after - first.id`, so it stays correct if ids had gaps.
+ */
+function indexAfter(events: EventView[], after: bigint): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((events[middle] as EventView).id <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Reads up to `limit` events after the id, oldest first. */

@@ -1,6 +1,7 @@
+import { invalid } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import { type FilterFields, type IncidentFilter, matchesFilter } from "../incidents/filter";
-import { type EventBus, PAGE_SIZE, readEvents } from "./bus";
+import { type EventBus, readEvents } from "./bus";
 import type { EventView } from "./schema";
 
 function fieldsAfter(event: EventView): FilterFields {
@@ -36,9 +37,38 @@ export function eventMatches(event: EventView, filter: IncidentFilter): boolean 
 
 export interface StreamOptions {
   filter: IncidentFilter;
-  /** Last event id the client has; null starts with the next event to commit. */
-  after: bigint | null;
+  /** Last event id the client has; the stream starts with the event after it. */
+  after: bigint;
   signal?: AbortSignal;
+}
+
+/**
+ * Returns the cursor a new subscription starts from: the client's last event id, or without
+ * one the newest event this process has read. Rejects an id newer than every stored event,
+ * such as one kept from a database that has since been replaced, because waiting for the ids
+ * to catch up would silently skip every event until then.
+ */
+export async function startCursor(
+  prisma: PrismaClient,
+  bus: EventBus,
+  after: bigint | null,
+): Promise<bigint> {
+  if (after === null) return bus.headId;
+  if (after <= bus.headId) return after;
+
+  const newest = await prisma.incidentEvent.findFirst({
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
+  const newestId = newest?.id ?? 0n;
+  if (after > newestId) {
+    throw invalid(
+      "after",
+      `after ${after} is newer than the newest event (${newestId}); ` +
+        "subscribe without after, or with an id this server sent",
+    );
+  }
+  return after;
 }
 
 /**
@@ -51,11 +81,11 @@ export async function* streamEvents(
   bus: EventBus,
   options: StreamOptions,
 ): AsyncGenerator<EventView> {
-  let cursor = options.after ?? bus.headId;
+  let cursor = options.after;
   const { signal, filter } = options;
 
   while (!signal?.aborted && !bus.isClosed) {
-    const batch = bus.recentAfter(cursor) ?? (await readEvents(prisma, cursor, PAGE_SIZE));
+    const batch = bus.recentAfter(cursor) ?? (await readEvents(prisma, cursor, bus.pageSize));
     for (const event of batch) {
       cursor = event.id;
       if (eventMatches(event, filter)) yield event;

@@ -2,7 +2,7 @@ import { builder } from "../builder";
 import { invalid } from "../errors";
 import { IncidentFilterInput, toFilter } from "../incidents/inputs";
 import { IncidentEventRef } from "./schema";
-import { streamEvents } from "./stream";
+import { startCursor, streamEvents } from "./stream";
 
 function parseEventId(value: string | number | null | undefined): bigint | null {
   if (value == null) return null;
@@ -47,15 +47,15 @@ builder.subscriptionField("incidentEvents", (t) =>
       filter: t.arg({ type: IncidentFilterInput, required: false }),
       after: t.arg.id({ required: false }),
     },
-    subscribe: (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx) => {
       const filter = toFilter(args.filter);
       for (const field of ["search", "detectedFrom", "detectedTo"] as const) {
         if (filter[field] != null) {
           throw invalid(`filter.${field}`, `filter.${field} is not supported by incidentEvents`);
         }
       }
-      const after = parseEventId(args.after);
       const { prisma, bus } = ctx.services;
+      const after = await startCursor(prisma, bus, parseEventId(args.after));
       return abortable((signal) => streamEvents(prisma, bus, { filter, after, signal }));
     },
     resolve: (event) => event,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -8,6 +8,8 @@ import type { Logger } from "../logger";
 
 /** Close code for a client that reads too slowly: 1013 "try again later", so clients retry. */
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
+/** Close code sent to every client when the server shuts down; graphql-ws clients retry. */
+export const GOING_AWAY_CLOSE_CODE = 1001;
 
 interface Tracked extends WebSocket {
   connectionId?: string;
@@ -19,10 +21,13 @@ interface EnvelopedRoot {
 }
 
 /**
- * Bounds what a connection may have waiting to be written. graphql-ws waits for each send,
- * so a stalled client stalls its own streams; when bytes still queue past the limit, or one
- * send has not gone out within the keep-alive interval, the server closes the connection with
- * SLOW_CONSUMER_CLOSE_CODE. The client resumes with its last event id when it reconnects.
+ * Bounds what a connection may have waiting to be written. graphql-ws waits for each send
+ * before it takes the next result of that operation, so a stalled client stalls its own
+ * streams, and at most one message per operation waits in memory. The server closes the
+ * connection with SLOW_CONSUMER_CLOSE_CODE when a new message finds more than maxBufferedBytes
+ * already waiting (several operations on one connection), or when a message has waited for
+ * sendTimeoutMs with no send finishing meanwhile. The client resumes with its last event id when
+ * it reconnects.
  */
 function limitSendBuffer(socket: Tracked, config: Config["ws"], log: Logger) {
   const send = socket.send.bind(socket);
@@ -30,18 +35,25 @@ function limitSendBuffer(socket: Tracked, config: Config["ws"], log: Logger) {
   let pending = 0;
   const cutOff = (reason: string) => {
     if (socket.readyState !== socket.OPEN) return;
-    log.warn({ connectionId: socket.connectionId, bufferedAmount: socket.bufferedAmount }, reason);
+    log.warn(
+      {
+        connectionId: socket.connectionId,
+        bufferedAmount: socket.bufferedAmount,
+        pendingMessages: pending,
+      },
+      reason,
+    );
     socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
     // A client that reads nothing will not read the close frame either.
-    setTimeout(() => socket.terminate(), 1_000).unref();
+    setTimeout(() => socket.terminate(), Math.max(1_000, config.sendTimeoutMs)).unref();
   };
   const watchdog = setInterval(
     () => {
-      if (oldestPending !== null && Date.now() - oldestPending > config.keepAliveMs) {
-        cutOff("client too slow: a message waited longer than the keep-alive interval");
+      if (oldestPending !== null && Date.now() - oldestPending > config.sendTimeoutMs) {
+        cutOff(`client too slow: no message was written within ${config.sendTimeoutMs} ms`);
       }
     },
-    Math.max(100, Math.floor(config.keepAliveMs / 4)),
+    Math.max(25, Math.floor(config.sendTimeoutMs / 4)),
   );
   watchdog.unref();
   socket.once("close", () => clearInterval(watchdog));
@@ -62,6 +74,35 @@ function limitSendBuffer(socket: Tracked, config: Config["ws"], log: Logger) {
   }) as WebSocket["send"];
 }
 
+function parseQuery(parse: (source: string) => DocumentNode, query: string) {
+  try {
+    return parse(query);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+}
+
+/** Logs the lifecycle of each connection with its id: connect, close, socket errors. */
+function trackConnections(wss: WebSocketServer, log: Logger) {
+  let nextId = 1;
+  wss.on("error", (error) => log.error({ err: error }, "websocket server failed"));
+  wss.on("connection", (socket: Tracked, request: IncomingMessage) => {
+    const connectionId = `ws-${process.pid}-${nextId++}`;
+    const openedAt = Date.now();
+    socket.connectionId = connectionId;
+    const remote = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
+    log.info({ connectionId, remote }, "websocket connected");
+    socket.on("error", (error) => log.warn({ connectionId, err: error }, "websocket failed"));
+    socket.once("close", (code, reason) => {
+      log.info(
+        { connectionId, code, reason: reason.toString(), durationMs: Date.now() - openedAt },
+        "websocket closed",
+      );
+    });
+  });
+}
+
 /**
  * Serves graphql-ws (the graphql-transport-ws protocol) on the HTTP server's /graphql path,
  * running every operation through yoga's envelop, so it shares the schema, context and plugins.
@@ -73,21 +114,9 @@ export function attachWebSocket(
   log: Logger,
 ) {
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: 1024 * 1024 });
-  let nextId = 1;
-  wss.on("connection", (socket: Tracked, request: IncomingMessage) => {
-    socket.connectionId = `ws-${process.pid}-${nextId++}`;
-    log.info(
-      { connectionId: socket.connectionId, remote: request.socket.remoteAddress },
-      "websocket connected",
-    );
-    limitSendBuffer(socket, config, log);
-    socket.once("close", (code, reason) => {
-      log.info(
-        { connectionId: socket.connectionId, code, reason: reason.toString() },
-        "websocket closed",
-      );
-    });
-  });
+  // Registered before useServer, so each socket has its id before graphql-ws handles it.
+  trackConnections(wss, log);
+  wss.on("connection", (socket: Tracked) => limitSendBuffer(socket, config, log));
 
   const graphqlWs = useServer(
     {
@@ -102,10 +131,14 @@ export function attachWebSocket(
           connectionId: (ctx.extra.socket as Tracked).connectionId,
           params: payload,
         });
+        // A syntax error fails the operation. Thrown from here, it would close the connection.
+        const document = parseQuery(parse, payload.query);
+        if (Array.isArray(document)) return document;
+
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName ?? null,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables ?? null,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
@@ -126,8 +159,22 @@ export function attachWebSocket(
   );
   return {
     wss,
+    /**
+     * Closes every connection with GOING_AWAY_CLOSE_CODE and resolves when all are closed. A
+     * client that does not reply to the close frame within the send timeout is cut off.
+     */
     async close() {
-      await graphqlWs.dispose();
+      const cutOff = setTimeout(
+        () => {
+          for (const socket of wss.clients) socket.terminate();
+        },
+        Math.max(1_000, config.sendTimeoutMs),
+      );
+      try {
+        await graphqlWs.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
     },
   };
 }
