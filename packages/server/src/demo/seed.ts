@@ -102,9 +102,10 @@ export async function seedDemo(
   const rand = random(seed);
   const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)] as T;
   const level = () => {
-    let r = rand();
+    let remaining = rand();
     for (const [value, weight] of LEVEL_WEIGHTS) {
-      if ((r -= weight) < 0) return value;
+      remaining -= weight;
+      if (remaining < 0) return value;
     }
     return "LOW" as Level;
   };

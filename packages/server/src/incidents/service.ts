@@ -20,6 +20,7 @@ import {
   type NewEvent,
   type Tx,
   takeCounter,
+  updateIncident,
 } from "./store";
 import { diffIncident, INCIDENT_INCLUDE, type IncidentView } from "./view";
 
@@ -167,15 +168,11 @@ async function applySteps(
   for (const step of steps) {
     const action = await resolveReferences(tx, step.action);
     const transition = unwrap(applyAction(stateOf(current), action));
-    const updated = await tx.incident.update({
-      where: { id: current.id },
-      data: {
-        ...changesFor(current, transition, at),
-        ...step.extra,
-        lastEventAt: at,
-        version: { increment: 1 },
-      },
-      include: INCIDENT_INCLUDE,
+    const updated = await updateIncident(tx, current, {
+      ...changesFor(current, transition, at),
+      ...step.extra,
+      lastEventAt: at,
+      version: { increment: 1 },
     });
     events.push({
       type: transition.eventType,
@@ -235,16 +232,29 @@ function checkNewIncident(ctx: ServiceContext, input: CreateIncidentInput) {
   return { title, description, externalRef, occurredAt, detectedAt };
 }
 
+/** A lifecycle action that happened at a known time, such as one update of an imported log. */
+export interface TimedAction {
+  action: LifecycleAction;
+  occurredAt: Date;
+  /** Further columns to set with the change, such as a closure's problem reference. */
+  extra?: Prisma.IncidentUncheckedUpdateInput;
+}
+
 /**
  * Reports an incident. A category, impact and urgency given here categorize and prioritize it
- * in the same transaction, each with its own event.
+ * in the same transaction, each with its own event. The history, if any, is applied after them
+ * in the same transaction, so an imported incident is stored with its whole timeline or not
+ * at all. Each entry's occurredAt must not be before the previous event.
  */
 export async function createIncident(
   ctx: ServiceContext,
   actor: Actor,
   input: CreateIncidentInput,
+  history: TimedAction[] = [],
 ): Promise<IncidentView> {
   const fields = checkNewIncident(ctx, input);
+  for (const entry of history) checkActionText(ctx, entry.action);
+  const now = ctx.now();
   const steps: Step[] = [];
   if (input.categoryId != null) {
     steps.push({ action: { type: "categorize", categoryId: input.categoryId } });
@@ -281,8 +291,17 @@ export async function createIncident(
         incident: created,
       };
       const result = await applySteps(tx, created, steps, actor, fields.occurredAt);
-      await insertEvents(tx, [createdEvent, ...result.events]);
-      return result.incident;
+      const events = [createdEvent, ...result.events];
+      let current = result.incident;
+      for (const entry of history) {
+        const at = unwrap(checkOccurredAt(entry.occurredAt, now, current.lastEventAt));
+        const step: Step = { action: entry.action, extra: entry.extra };
+        const applied = await applySteps(tx, current, [step], actor, at);
+        events.push(...applied.events);
+        current = applied.incident;
+      }
+      await insertEvents(tx, events);
+      return current;
     }, TX_OPTIONS);
   } catch (error) {
     if (isUniqueViolation(error) && fields.externalRef !== null) {

@@ -36,6 +36,36 @@ export async function findIncident(
   return prisma.incident.findUnique({ where, include: INCIDENT_INCLUDE });
 }
 
+/**
+ * Updates an incident and returns it with its relations. A relation whose key the update left
+ * alone is taken from `current` instead of being read again, which saves four queries per step
+ * when many steps are applied to one locked incident, as an import does.
+ */
+export async function updateIncident(
+  tx: Tx,
+  current: IncidentView,
+  data: Prisma.IncidentUncheckedUpdateInput,
+): Promise<IncidentView> {
+  const row = await tx.incident.update({ where: { id: current.id }, data });
+  const category =
+    row.categoryId === current.categoryId
+      ? current.category
+      : await tx.category.findUnique({ where: { id: row.categoryId ?? -1 } });
+  const team =
+    row.teamId === current.teamId
+      ? current.team
+      : await tx.team.findUnique({ where: { id: row.teamId ?? -1 } });
+  const manager =
+    row.managerId === current.managerId
+      ? current.manager
+      : await tx.user.findUnique({ where: { id: row.managerId ?? -1 } });
+  const reporter =
+    row.reporterId === current.reporterId
+      ? current.reporter
+      : await tx.user.findUniqueOrThrow({ where: { id: row.reporterId } });
+  return { ...row, category, team, manager, reporter };
+}
+
 export interface NewEvent {
   type: EventType;
   occurredAt: Date;
