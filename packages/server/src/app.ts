@@ -11,6 +11,7 @@ import { EventBus } from "./events/bus";
 import { trackEventStreams } from "./events/sse";
 import { serveStatic } from "./http/static";
 import { attachWebSocket } from "./http/websocket";
+import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { schema } from "./schema";
 
@@ -18,6 +19,8 @@ export interface StartOptions {
   /** PGlite in memory instead of the data folder; for tests. */
   inMemory?: boolean;
   now?: () => Date;
+  /** Called with the SQL of every Prisma query; tests count queries with it. */
+  onQuery?: (sql: string) => void;
 }
 
 export interface RunningServer {
@@ -63,7 +66,12 @@ export function createYogaServer(services: AppServices, actorId: number, log: Lo
     context: ({ request, req, connectionId }: Record<string, unknown>) => {
       const requestId = headerOf(request ?? req, "x-request-id") ?? randomUUID();
       const ids = connectionId ? { requestId, connectionId } : { requestId };
-      return { services, actor: { id: actorId }, log: log.child(ids) };
+      return {
+        services,
+        actor: { id: actorId },
+        log: log.child(ids),
+        loaders: createLoaders(services.prisma),
+      };
     },
   });
 }
@@ -86,7 +94,14 @@ export async function startServer(
   log: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const db = await openDatabase({ ...config, inMemory: options.inMemory ?? false }, log);
+  const db = await openDatabase(
+    {
+      ...config,
+      inMemory: options.inMemory ?? false,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    },
+    log,
+  );
   const user = await bootstrap(db.prisma, log);
   const bus = new EventBus(db.prisma, db.sql, log.child({ component: "events" }), {
     pollMs: config.events.pollMs,

@@ -2,6 +2,7 @@ import type { Config } from "./config";
 import type { Database } from "./db/database";
 import type { EventBus } from "./events/bus";
 import type { Actor, ServiceContext } from "./incidents/service";
+import type { Loaders } from "./loaders";
 import type { Logger } from "./logger";
 
 /** Everything a request can reach, built once per server. */
@@ -16,4 +17,5 @@ export interface GraphQLContext {
   services: AppServices;
   actor: Actor;
   log: Logger;
+  loaders: Loaders;
 }

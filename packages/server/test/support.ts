@@ -62,6 +62,8 @@ export interface TestServerOptions {
   databaseUrl?: string;
   /** Data folder for PGlite on disk; default is in memory. */
   dataDir?: string;
+  /** Called with the SQL of every Prisma query. */
+  onQuery?: (sql: string) => void;
 }
 
 /** Starts a real server on a free loopback port against a fresh database. */
@@ -85,6 +87,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const running = await startServer(config, log, {
     inMemory: options.backend === "pglite" && !options.dataDir,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
 
   const gql = async <T>(query: string, variables?: Record<string, unknown>) => {

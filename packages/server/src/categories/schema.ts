@@ -13,9 +13,7 @@ export const CategoryRef = builder.objectRef<Category>("Category").implement({
       nullable: true,
       description: "Team that a newly categorized incident is routed to.",
       resolve: (category, _args, ctx) =>
-        category.defaultTeamId === null
-          ? null
-          : ctx.services.prisma.team.findUnique({ where: { id: category.defaultTeamId } }),
+        category.defaultTeamId === null ? null : ctx.loaders.team.load(category.defaultTeamId),
     }),
   }),
 });

@@ -27,16 +27,29 @@ export interface OpenOptions {
   dataDir: string;
   /** Skips the data folder lock; only for PGlite in memory, which no other process can open. */
   inMemory?: boolean;
+  /** Called with the SQL of every query the Prisma client runs; tests count queries with it. */
+  onQuery?: (sql: string) => void;
+}
+
+/** Creates the Prisma client on an adapter, reporting each query when asked to. */
+function createPrisma(
+  adapter: PrismaPGlite | PrismaPg,
+  onQuery?: (sql: string) => void,
+): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma;
 }
 
 /** Opens the configured database, applies pending migrations and returns it. */
 export async function openDatabase(
-  options: Pick<Config, "databaseUrl" | "dataDir"> & { inMemory?: boolean },
+  options: Pick<Config, "databaseUrl" | "dataDir"> & Partial<OpenOptions>,
   log: Logger,
 ): Promise<Database> {
   const db = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, log)
-    : await openPglite(options.dataDir, options.inMemory ?? false);
+    ? await openPostgres(options.databaseUrl, log, options.onQuery)
+    : await openPglite(options.dataDir, options.inMemory ?? false, options.onQuery);
   try {
     const applied = await migrate(db.sql, log.child({ component: "migrate" }));
     log.info({ database: db.location, applied: applied.length }, "database ready");
@@ -47,7 +60,11 @@ export async function openDatabase(
   return db;
 }
 
-async function openPglite(dataDir: string, inMemory: boolean): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  inMemory: boolean,
+  onQuery?: (sql: string) => void,
+): Promise<Database> {
   let lock: DataDirLock | null = null;
   if (!inMemory) lock = lockDataDir(dataDir);
 
@@ -60,7 +77,7 @@ async function openPglite(dataDir: string, inMemory: boolean): Promise<Database>
     lock?.release();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const prisma = createPrisma(new PrismaPGlite(client), onQuery);
   const runner = (target: Pick<PGlite, "exec" | "query">): SqlRunner => ({
     exec: async (sql) => {
       await target.exec(sql);
@@ -100,10 +117,14 @@ function describeUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string, log: Logger): Promise<Database> {
+async function openPostgres(
+  url: string,
+  log: Logger,
+  onQuery?: (sql: string) => void,
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on("error", (error) => log.error({ err: error }, "idle PostgreSQL connection failed"));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = createPrisma(new PrismaPg(pool), onQuery);
   const runner = (target: pg.Pool | pg.PoolClient): SqlRunner => ({
     exec: async (sql) => {
       await target.query(sql);

@@ -1,5 +1,4 @@
 import { builder } from "../builder";
-import type { AppServices } from "../context";
 import type { IncidentEvent, User } from "../generated/prisma/client";
 import { EventTypeEnum } from "../incidents/enums";
 import { IncidentRef } from "../incidents/schema";
@@ -64,14 +63,3 @@ IncidentEventRef.implement({
     }),
   }),
 });
-
-export async function loadTimeline(
-  services: AppServices,
-  incidentId: number,
-): Promise<EventView[]> {
-  return services.prisma.incidentEvent.findMany({
-    where: { incidentId },
-    orderBy: { id: "asc" },
-    include: { actor: true },
-  });
-}

@@ -1,7 +1,7 @@
 import { allowedActions } from "@incident/shared";
 import { builder } from "../builder";
 import { CategoryRef } from "../categories/schema";
-import { IncidentEventRef, loadTimeline } from "../events/schema";
+import { IncidentEventRef } from "../events/schema";
 import { TeamRef, UserRef } from "../teams/schema";
 import { IncidentStatusEnum, LevelEnum, PriorityEnum } from "./enums";
 import type { IncidentView } from "./view";
@@ -61,7 +61,7 @@ IncidentRef.implement({
     timeline: t.field({
       type: [IncidentEventRef],
       description: "Every event of the incident, oldest first.",
-      resolve: (incident, _args, ctx) => loadTimeline(ctx.services, incident.id),
+      resolve: (incident, _args, ctx) => ctx.loaders.timeline.load(incident.id),
     }),
   }),
 });
