@@ -22,7 +22,7 @@ import {
   takeCounter,
   updateIncident,
 } from "./store";
-import { diffIncident, INCIDENT_INCLUDE, type IncidentView } from "./view";
+import { diffIncident, type IncidentView } from "./view";
 
 /** What the incident service needs: the database, limits and a clock. */
 export interface ServiceContext {
@@ -264,10 +264,13 @@ export async function createIncident(
   }
 
   try {
+    // Read before the transaction: the incident counter stays locked from takeCounter to the
+    // commit, and concurrent creates queue on it, so nothing avoidable runs in between.
+    const reporter = await ctx.prisma.user.findUniqueOrThrow({ where: { id: actor.id } });
     return await ctx.prisma.$transaction(async (tx) => {
       if (fields.externalRef !== null) await rejectDuplicateRef(tx, fields.externalRef);
       const number = Number(await takeCounter(tx, "incident"));
-      const created = await tx.incident.create({
+      const row = await tx.incident.create({
         data: {
           number,
           key: formatIncidentKey(number),
@@ -280,8 +283,14 @@ export async function createIncident(
           managerId: actor.id,
           lastEventAt: fields.occurredAt,
         },
-        include: INCIDENT_INCLUDE,
       });
+      const created: IncidentView = {
+        ...row,
+        category: null,
+        team: null,
+        manager: reporter,
+        reporter,
+      };
       const createdEvent: NewEvent = {
         type: "CREATED",
         occurredAt: fields.occurredAt,

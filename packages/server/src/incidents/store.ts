@@ -78,6 +78,9 @@ export interface NewEvent {
 
 /** Inserts events with consecutive ids and announces them on commit. */
 export async function insertEvents(tx: Tx, events: NewEvent[]): Promise<bigint[]> {
+  // NOTIFY is delivered at commit wherever it stands in the transaction, so it goes before the
+  // counter: every statement after the counter update lengthens the lock that orders commits.
+  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
   // Taken last, so the event counter row is locked only for the end of the transaction.
   const first = await takeCounter(tx, "event", events.length);
   const ids = events.map((_, index) => first + BigInt(index));
@@ -98,7 +101,6 @@ export async function insertEvents(tx: Tx, events: NewEvent[]): Promise<bigint[]
       teamId: event.incident.teamId,
     })),
   });
-  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
   return ids;
 }
 

@@ -123,14 +123,18 @@ export async function computeKpis(
 
   const [row] = await ctx.prisma.$queryRaw<SummaryRow[]>`
     WITH selected AS (
-      SELECT * FROM incidents WHERE ${where}
+      SELECT status, priority, detected_at, acknowledged_at, resolved_at, closed_at,
+        escalation_level, reopen_count
+      FROM incidents WHERE ${where}
     ), live AS (
+      -- date_part returns double precision; extract returns numeric since PostgreSQL 14, which
+      -- makes every aggregate below slower.
       SELECT *,
-        extract(epoch FROM acknowledged_at - detected_at)::float8 AS tta,
-        extract(epoch FROM resolved_at - detected_at)::float8 AS ttr,
-        extract(epoch FROM closed_at - detected_at)::float8 AS ttc,
-        extract(epoch FROM coalesce(acknowledged_at, ${now}) - detected_at)::float8 AS ack_elapsed,
-        extract(epoch FROM coalesce(resolved_at, closed_at, ${now}) - detected_at)::float8
+        date_part('epoch', acknowledged_at - detected_at) AS tta,
+        date_part('epoch', resolved_at - detected_at) AS ttr,
+        date_part('epoch', closed_at - detected_at) AS ttc,
+        date_part('epoch', coalesce(acknowledged_at, ${now}) - detected_at) AS ack_elapsed,
+        date_part('epoch', coalesce(resolved_at, closed_at, ${now}) - detected_at)
           AS resolve_elapsed
       FROM selected WHERE status <> 'CANCELLED'
     )
