@@ -5,6 +5,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import { subscribeShared } from "./shared-execution";
 
 /** Close code for a client that reads too slowly: 1013 "try again later", so clients retry. */
 export const SLOW_CONSUMER_CLOSE_CODE = 1013;
@@ -122,7 +123,7 @@ export function attachWebSocket(
     {
       connectionInitWaitTimeout: config.initTimeoutMs,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      subscribe: (args) => subscribeShared(args, log) as never,
       onSubscribe: async (ctx, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
