@@ -15,6 +15,15 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+if (process.argv.includes("--help")) {
+  console.log(`Usage: pnpm seed:demo [--count N] [--days N]
+
+Generates N incidents (default 300) detected over the last N days (default 60) in the
+configured database: DATABASE_URL, or the PGlite folder DATA_DIR. Does nothing when demo
+incidents already exist.`);
+  process.exit(0);
+}
+
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const count = option("count", 300);
@@ -38,6 +47,6 @@ try {
     await db.close();
   }
 } catch (error) {
-  log.fatal(error instanceof Error ? error.message : String(error));
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }

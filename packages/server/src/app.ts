@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { bootstrap } from "./bootstrap";
@@ -14,6 +18,11 @@ import { attachWebSocket } from "./http/websocket";
 import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { schema } from "./schema";
+
+/** A start-up failure with a message that says what to change. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
 
 export interface StartOptions {
   /** PGlite in memory instead of the data folder; for tests. */
@@ -50,6 +59,45 @@ function logUnexpectedErrors(): Plugin<GraphQLContext> {
   };
 }
 
+/**
+ * Bounds what one request may ask for. Nested fields such as timeline { incident { timeline } }
+ * multiply, so without limits a query of a kilobyte can occupy the server for minutes.
+ */
+function queryLimits(): Plugin[] {
+  return [
+    maxTokensPlugin({ n: 4_000 }),
+    maxDepthPlugin({ n: 10, flattenFragments: true }),
+    maxAliasesPlugin({ n: 20 }),
+    costLimitPlugin({ maxCost: 20_000 }),
+  ] as Plugin[];
+}
+
+/** Gives variable coercion errors (an unknown input field, a wrong enum value) a code. */
+function codeVariableErrors(): Plugin<GraphQLContext> {
+  const withCode = (error: GraphQLError) =>
+    error.extensions?.code ||
+    (error.originalError && !(error.originalError instanceof GraphQLError))
+      ? error
+      : new GraphQLError(error.message, {
+          nodes: error.nodes ?? null,
+          extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+        });
+  return {
+    onResultProcess: ({ result, setResult }) => {
+      if (Array.isArray(result) || !result || typeof result !== "object") return;
+      if (!("errors" in result) || !Array.isArray(result.errors) || result.errors.length === 0) {
+        return;
+      }
+      const errors = result.errors as GraphQLError[];
+      if (errors.every((error) => error.extensions?.code)) return;
+      setResult({ ...result, errors: errors.map(withCode) });
+    },
+  };
+}
+
+/** Content types a POST to /graphql may have. Form encodings would let any web page post. */
+const JSON_CONTENT = /^application\/(json|graphql-response\+json)\s*(;|$)/i;
+
 function headerOf(request: unknown, name: string): string | null {
   if (request instanceof Request) return request.headers.get(name);
   const value = (request as IncomingMessage | undefined)?.headers?.[name];
@@ -61,8 +109,14 @@ export function createYogaServer(services: AppServices, actorId: number, log: Lo
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    logging: log.child({ component: "yoga" }),
-    plugins: [logUnexpectedErrors()],
+    // GraphiQL would load its code from a CDN, which a closed network does not reach.
+    graphiql: false,
+    // The plugin below logs each unexpected error once, with the request id.
+    logging: false,
+    cors: services.config.corsOrigins.length
+      ? { origin: services.config.corsOrigins, credentials: false }
+      : false,
+    plugins: [...queryLimits(), codeVariableErrors(), logUnexpectedErrors()],
     context: ({ request, req, connectionId }: Record<string, unknown>) => {
       const requestId = headerOf(request ?? req, "x-request-id") ?? randomUUID();
       const ids = connectionId ? { requestId, connectionId } : { requestId };
@@ -125,6 +179,23 @@ export async function startServer(
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void health(services, res);
     if (path?.startsWith("/graphql")) {
+      if (req.method === "POST" && !JSON_CONTENT.test(req.headers["content-type"] ?? "")) {
+        res.writeHead(415, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            errors: [
+              {
+                message: "POST /graphql needs content-type application/json",
+                extensions: { code: "BAD_REQUEST" },
+              },
+            ],
+          }),
+        );
+        return;
+      }
+      const requestId = headerOf(req, "x-request-id") ?? randomUUID();
+      req.headers["x-request-id"] = requestId;
+      res.setHeader("x-request-id", requestId);
       eventStreams.add(req, res);
       return void yoga(req, res);
     }
@@ -140,10 +211,26 @@ export async function startServer(
   });
   const ws = attachWebSocket(server, yoga as never, config.ws, log.child({ component: "ws" }));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await ws.close().catch(() => undefined);
+    await bus.close();
+    await db.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new StartupError(`port ${config.port} on ${config.host} is already in use; set PORT`);
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      throw new StartupError(
+        `cannot listen on ${config.host}; set HOST to an address of this machine`,
+      );
+    }
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `http://${host}:${port}`;

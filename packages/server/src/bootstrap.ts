@@ -18,10 +18,16 @@ export const STANDARD_CATEGORIES: { name: string; team: string }[] = [
  * and their teams. Returns the built-in user.
  */
 export async function bootstrap(prisma: PrismaClient, log: Logger): Promise<User> {
-  const user = await ensureUser(prisma, BUILT_IN_USER);
-  if ((await prisma.category.count()) > 0) return user;
-
-  await prisma.$transaction(async (tx) => {
+  // Servers starting together on a new database would race on the unique names, because an
+  // upsert reads before it inserts; the lock makes them take turns.
+  const created = await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID})`;
+    await tx.user.upsert({
+      where: { email: BUILT_IN_USER.email },
+      create: BUILT_IN_USER,
+      update: {},
+    });
+    if ((await tx.category.count()) > 0) return false;
     for (const { name, team } of STANDARD_CATEGORIES) {
       const owner = await tx.team.upsert({
         where: { name: team },
@@ -34,7 +40,13 @@ export async function bootstrap(prisma: PrismaClient, log: Logger): Promise<User
         update: {},
       });
     }
+    return true;
   });
-  log.info({ categories: STANDARD_CATEGORIES.length }, "standard categories and teams created");
-  return user;
+  if (created) {
+    log.info({ categories: STANDARD_CATEGORIES.length }, "standard categories and teams created");
+  }
+  return ensureUser(prisma, BUILT_IN_USER);
 }
+
+/** Arbitrary constant that identifies the bootstrap advisory lock among server instances. */
+const BOOTSTRAP_LOCK_ID = 72_531_905;

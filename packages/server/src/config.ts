@@ -48,6 +48,26 @@ const schema = z.object({
   WS_KEEPALIVE_MS: positiveInt.default(15_000),
   WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
   WS_SEND_TIMEOUT_MS: positiveInt.default(10_000),
+  WS_MAX_SUBSCRIPTIONS: positiveInt.default(20),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const origins = (value ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `expected origins such as https://ops.example.com, comma-separated; got "${origin}"`,
+          });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
   EVENT_POLL_MS: positiveInt.default(5_000),
   EVENT_BUFFER_SIZE: positiveInt.default(2_000),
   EVENT_PAGE_SIZE: positiveInt.default(500),
@@ -59,6 +79,8 @@ export interface Config {
   /** PostgreSQL connection string; null selects the embedded PGlite database in dataDir. */
   databaseUrl: string | null;
   dataDir: string;
+  /** Origins allowed to call the API from a browser; empty allows only the server's own pages. */
+  corsOrigins: string[];
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   limits: typeof DEFAULT_LIMITS;
   sla: SlaTargets;
@@ -71,6 +93,8 @@ export interface Config {
     initTimeoutMs: number;
     /** Time one message may wait to be written before its WebSocket is closed as too slow. */
     sendTimeoutMs: number;
+    /** Subscriptions one WebSocket connection may run at once. */
+    maxSubscriptions: number;
   };
   events: {
     /** Interval of the events table poll that backs up LISTEN/NOTIFY, in milliseconds. */
@@ -101,7 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
-    dataDir: resolve(e.DATA_DIR),
+    // pnpm runs scripts inside the package folder and keeps the caller's folder in INIT_CWD,
+    // so a relative DATA_DIR means what it says where the command was typed.
+    dataDir: resolve(env.INIT_CWD ?? process.cwd(), e.DATA_DIR),
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     limits: { ...DEFAULT_LIMITS, description: e.DESCRIPTION_MAX_LENGTH },
     sla: {
@@ -115,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveMs: e.WS_KEEPALIVE_MS,
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
       sendTimeoutMs: e.WS_SEND_TIMEOUT_MS,
+      maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
     },
     events: {
       pollMs: e.EVENT_POLL_MS,

@@ -30,8 +30,9 @@ export function invalid(field: string, message: string): DomainError {
 
 /** Parses an entity id given as a GraphQL ID into a positive integer. */
 export function parseId(field: string, value: string | number): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) {
+  const text = String(value);
+  const id = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id > 2_147_483_647) {
     throw invalid(field, `${field} must be a positive integer id; got "${value}"`);
   }
   return id;

@@ -1,4 +1,4 @@
-import { startServer } from "./app";
+import { StartupError, startServer } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { DataDirLockedError } from "./db/lock";
 import { MigrationError } from "./db/migrate";
@@ -20,9 +20,14 @@ const log = createLogger(config.logLevel);
 try {
   log.info({ pid: process.pid, port: config.port }, "starting");
   const server = await startServer(config, log);
+  let stopping = false;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, "signal received");
+    // process.on, not once: pnpm and tsx forward Ctrl-C as further signals, and a second one
+    // must not kill the process in the middle of its shutdown.
+    process.on(signal, () => {
+      log.info({ signal }, stopping ? "signal received while stopping" : "signal received");
+      if (stopping) return;
+      stopping = true;
       server.stop().then(
         () => process.exit(0),
         (error) => {
@@ -33,7 +38,11 @@ try {
     });
   }
 } catch (error) {
-  if (error instanceof DataDirLockedError || error instanceof MigrationError) {
+  if (
+    error instanceof DataDirLockedError ||
+    error instanceof MigrationError ||
+    error instanceof StartupError
+  ) {
     log.fatal(error.message);
   } else {
     log.fatal({ err: error }, "start-up failed");

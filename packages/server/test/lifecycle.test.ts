@@ -128,6 +128,21 @@ describe.each(BACKENDS)("incident lifecycle on %s", (backend) => {
     expect(ids[2]).toBe((ids[0] as number) + 2);
   });
 
+  it("records the source of a new incident", async () => {
+    const created = await reportIncident(server, {
+      externalRef: `mon-${backend}-1`,
+      detectedAt: "2026-01-05T08:00:00Z",
+      occurredAt: "2026-01-05T08:03:00Z",
+    });
+    const event = created.timeline[0];
+    expect(event?.type).toBe("CREATED");
+    expect(event?.before).toEqual({});
+    expect(event?.after.externalRef).toBe(`mon-${backend}-1`);
+    expect(event?.after.detectedAt).toBe("2026-01-05T08:00:00.000Z");
+    expect(event?.after.status).toBe("IDENTIFIED");
+    expect(event?.after).not.toHaveProperty("reopenCount");
+  });
+
   it("cancels an open incident with a reason", async () => {
     const created = await reportIncident(server);
     const cancelled = await act(server, "cancelIncident", {

@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   "INVALID_TRANSITION",
   "VALIDATION_FAILED",
   "CONFLICT",
+  "LIMIT_EXCEEDED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -136,3 +136,28 @@ describe("checkOccurredAt", () => {
     expect(violation.message).toContain("detectedAt");
   });
 });
+
+describe("checkText control characters", () => {
+  it("rejects NUL in any text", () => {
+    const violation = expectViolation(checkText("body", "a\u0000b", 100));
+    expect(violation.field).toBe("body");
+    expect(violation.message).toContain("U+0000");
+  });
+
+  it("accepts line breaks in multi-line text", () => {
+    expect(expectOk(checkText("description", "line 1\nline 2", 100))).toBe("line 1\nline 2");
+  });
+
+  it("rejects line breaks in single-line text", () => {
+    const violation = expectViolation(checkText("title", "a\nb", 100, { singleLine: true }));
+    expect(violation.message).toContain("line breaks");
+    expect(violation.message).toContain("U+000A");
+  });
+
+  it("rejects bidirectional overrides in single-line text", () => {
+    const violation = expectViolation(
+      checkText("title", "abc\u202Edef", 100, { singleLine: true }),
+    );
+    expect(violation.message).toContain("U+202E");
+  });
+});

@@ -17,6 +17,11 @@ export const DEFAULT_LIMITS: InputLimits = {
   name: 80,
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these patterns detect control characters.
+const TEXT_FORBIDDEN = /\u0000/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these patterns detect control characters.
+const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** Counts code points, so an emoji counts as one character as a reader sees it. */
 export function characterCount(value: string): number {
   let count = 0;
@@ -32,11 +37,20 @@ export function checkText(
   field: string,
   value: string,
   max: number,
-  options: { required?: boolean } = {},
+  options: { required?: boolean; singleLine?: boolean } = {},
 ): Result<string> {
   const text = value.trim();
   if (options.required && text === "") {
     return fail("VALIDATION_FAILED", field, `${field} must not be blank`);
+  }
+  // PostgreSQL text cannot store U+0000, and a single-line field such as a title or a name
+  // has no use for line breaks or other control characters.
+  const forbidden = options.singleLine ? SINGLE_LINE_FORBIDDEN : TEXT_FORBIDDEN;
+  const match = forbidden.exec(text);
+  if (match) {
+    const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    const rule = options.singleLine ? "control characters or line breaks" : "NUL characters";
+    return fail("VALIDATION_FAILED", field, `${field} must not contain ${rule}; found U+${code}`);
   }
   const length = characterCount(text);
   if (length > max) {

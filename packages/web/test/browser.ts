@@ -7,8 +7,8 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 /** Debian's Chromium, which `apt-get install -y chromium` installs. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Folder for screenshots that a reader checks by eye. */
-export const SHOTS_DIR = "/tmp/web-shots";
+/** Folder for screenshots that a reader checks by eye; WEB_SHOTS_DIR overrides it. */
+export const SHOTS_DIR = process.env.WEB_SHOTS_DIR ?? "/tmp/web-shots";
 
 /** Flags for a headless Chromium on a machine whose network reaches nothing but loopback. */
 const CHROMIUM_ARGS = [

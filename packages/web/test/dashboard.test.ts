@@ -91,6 +91,47 @@ async function runAction(page: Page, button: string, submit: string, fill: () =>
   await page.getByRole("button", { name: submit, exact: true }).click();
 }
 
+/** A phone screen and a laptop screen, in CSS pixels. */
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+/** Returns the day `days` from today in the local time zone, as YYYY-MM-DD. */
+function localDay(days: number): string {
+  const date = new Date();
+  date.setDate(date.getDate() + days);
+  const month = String(date.getMonth() + 1).padStart(2, "0");
+  const day = String(date.getDate()).padStart(2, "0");
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
+/** Returns the filter variable of each Kpis query that the page sends from now on. */
+function recordKpiFilters(page: Page): unknown[] {
+  const filters: unknown[] = [];
+  page.on("request", (request) => {
+    if (!request.url().includes("/graphql")) return;
+    const url = new URL(request.url());
+    const body =
+      request.method() === "GET"
+        ? {
+            operationName: url.searchParams.get("operationName"),
+            variables: JSON.parse(url.searchParams.get("variables") ?? "{}"),
+          }
+        : request.postDataJSON();
+    if (body?.operationName === "Kpis") filters.push(body.variables?.filter ?? null);
+  });
+  return filters;
+}
+
+function filterGroup(page: Page, legend: string) {
+  return page.locator(`details[data-filter-group="${legend}"]`);
+}
+
+async function isOpen(page: Page, legend: string): Promise<boolean> {
+  return filterGroup(page, legend).evaluate((element) => (element as HTMLDetailsElement).open);
+}
+
 function row(page: Page, key: string) {
   return page.locator(`table.incidents tr[data-key="${key}"]`);
 }
@@ -347,6 +388,133 @@ describe("dashboard", () => {
     await page.locator(".connection[data-status=connected]").waitFor({ timeout: 30_000 });
     await row(page, missed).waitFor({ timeout: LIVE_TIMEOUT });
     expect(await isSameDocument(page)).toBe(true);
+    await page.close();
+  });
+
+  it("keeps the time window in the URL", async () => {
+    const page = await openPage("/kpis");
+    await page.getByLabel("Detected from").fill("2026-03-01");
+    await page.waitForURL(/\/kpis\?from=2026-03-01$/);
+    await page.getByLabel("Detected to").fill("2026-03-31");
+    await page.waitForURL(/\/kpis\?from=2026-03-01&to=2026-03-31$/);
+
+    await page.reload();
+    expect(await page.getByLabel("Detected from").inputValue()).toBe("2026-03-01");
+    expect(await page.getByLabel("Detected to").inputValue()).toBe("2026-03-31");
+    await page.close();
+  });
+
+  it("sends the time window to KPIs", async () => {
+    const page = await browser.context.newPage();
+    const filters = recordKpiFilters(page);
+    await page.goto(`${server.url}/kpis?from=2026-03-01&to=2026-03-31`);
+    await page.locator(".kpi-durations").waitFor();
+    const expected = await page.evaluate(() => ({
+      detectedFrom: new Date(2026, 2, 1).toISOString(),
+      detectedTo: new Date(2026, 3, 1).toISOString(),
+    }));
+    expect(filters).toContainEqual(expected);
+    await page.close();
+  });
+
+  it("filters the board by detection day", async () => {
+    const tag = token();
+    const detectedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const key = await createIncident({ title: `Disk full ${tag}`, detectedAt });
+
+    const before = await openPage(`/?q=${tag}&to=${localDay(-3)}`);
+    await before.locator(".total", { hasText: "0 incidents" }).waitFor();
+    expect(await row(before, key).count()).toBe(0);
+    await before.close();
+
+    const within = await openPage(`/?q=${tag}&from=${localDay(-2)}&to=${localDay(-2)}`);
+    await row(within, key).waitFor();
+    expect(await within.locator(".total").textContent()).toBe("1 incident");
+    await within.close();
+  });
+
+  it("opens one drop-down at a time", async () => {
+    const page = await openPage("/");
+    await page.locator("summary", { hasText: "Status" }).click();
+    await expect.poll(() => isOpen(page, "Status")).toBe(true);
+    await page.locator("summary", { hasText: "Priority" }).click();
+    await expect.poll(() => isOpen(page, "Priority")).toBe(true);
+    await expect.poll(() => isOpen(page, "Status")).toBe(false);
+    await page.close();
+  });
+
+  it("closes drop-downs outside and on Escape", async () => {
+    const page = await openPage("/");
+    await page.locator("summary", { hasText: "Status" }).click();
+    await page.getByRole("checkbox", { name: "Responding" }).check();
+    await expect.poll(() => isOpen(page, "Status")).toBe(true);
+    await page.getByRole("heading", { level: 1 }).click();
+    await expect.poll(() => isOpen(page, "Status")).toBe(false);
+
+    await page.locator("summary", { hasText: "Team" }).click();
+    await expect.poll(() => isOpen(page, "Team")).toBe(true);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => isOpen(page, "Team")).toBe(false);
+    await page.close();
+  });
+
+  it("shows the hold reason", async () => {
+    const key = await respondingIncident(`Storage array degraded ${token()}`);
+    await mutate("holdIncident", "HoldIncidentInput", { key, reason: "Waiting for the vendor" });
+    const page = await openPage(`/incidents/${key}`);
+    const badge = page.locator(".incident-badges .hold");
+    await badge.waitFor();
+    expect(await badge.textContent()).toBe("On hold: Waiting for the vendor");
+
+    await mutate("addComment", "AddCommentInput", { key, body: "Vendor replied" });
+    await badge.waitFor({ state: "detached", timeout: LIVE_TIMEOUT });
+    await page.close();
+  });
+
+  it("keeps hover readable on selected actions", async () => {
+    const key = await createIncident({ title: `Printer offline ${token()}` });
+    const page = await openPage(`/incidents/${key}`);
+    const button = page.getByRole("button", { name: "Comment", exact: true });
+    await button.click();
+    await button.hover();
+    const colors = await button.evaluate((element) => {
+      const style = getComputedStyle(element);
+      return { color: style.color, background: style.backgroundColor };
+    });
+    expect(colors.color).toBe("rgb(255, 255, 255)");
+    expect(colors.background).not.toBe("rgb(232, 240, 251)");
+    await page.close();
+  });
+
+  it("fits pages to the window", async () => {
+    const key = await respondingIncident("W".repeat(120));
+    await mutate("holdIncident", "HoldIncidentInput", {
+      key,
+      reason: "Waiting for the storage vendor to ship a replacement controller",
+    });
+    const page = await openPage("/");
+    const paths = [
+      ["board", "/?status=RESPONDING"],
+      ["kpis", "/kpis?from=2026-01-01"],
+      ["incident", `/incidents/${key}`],
+    ];
+    for (const viewport of VIEWPORTS) {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      for (const [name, path] of paths) {
+        await page.goto(`${server.url}${path}`);
+        await page.locator(".connection[data-status=connected]").waitFor();
+        await page.locator("h1").first().waitFor();
+        await page.locator("h2").first().waitFor();
+        await screenshot(page, `${name}-${viewport.name}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `${name} at ${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+      }
+      await page.goto(`${server.url}/`);
+      await page.locator("summary", { hasText: "Category" }).click();
+      await screenshot(page, `filter-open-${viewport.name}`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `open filter at ${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+    }
     await page.close();
   });
 });

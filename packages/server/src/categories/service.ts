@@ -12,7 +12,12 @@ export async function createCategory(
   ctx: ServiceContext,
   input: { name: string; defaultTeamId: number | null },
 ): Promise<Category> {
-  const name = unwrap(checkText("name", input.name, ctx.config.limits.name, { required: true }));
+  const name = unwrap(
+    checkText("name", input.name, ctx.config.limits.name, {
+      required: true,
+      singleLine: true,
+    }),
+  );
   if (input.defaultTeamId !== null) {
     const team = await ctx.prisma.team.findUnique({ where: { id: input.defaultTeamId } });
     if (!team) throw notFound("defaultTeamId", "team", input.defaultTeamId);

@@ -25,7 +25,15 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   const path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
   const candidate = normalize(join(root, path));
   const inside = candidate === root || candidate.startsWith(root + sep);
-  const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
+  const exists = inside && existsSync(candidate) && statSync(candidate).isFile();
+  // A missing hashed asset is a stale page asking for an old build: index.html in its place
+  // would only produce a MIME type error in the browser.
+  if (!exists && path.startsWith("/assets/")) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("Not found\n");
+    return true;
+  }
+  const file = exists ? candidate : index;
   const hashed = file !== index && file.includes(`${sep}assets${sep}`);
 
   res.writeHead(200, {

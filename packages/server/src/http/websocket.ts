@@ -14,6 +14,8 @@ export const GOING_AWAY_CLOSE_CODE = 1001;
 
 interface Tracked extends WebSocket {
   connectionId?: string;
+  /** Ids of the operations accepted on this connection and not yet completed. */
+  operations?: Set<string>;
 }
 
 interface EnvelopedRoot {
@@ -124,7 +126,21 @@ export function attachWebSocket(
       connectionInitWaitTimeout: config.initTimeoutMs,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => subscribeShared(args, log) as never,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        // Counted here rather than from ctx.subscriptions, which graphql-ws fills only after
+        // this returns, so a burst of subscribe messages would all pass the check.
+        const socket = ctx.extra.socket as Tracked;
+        socket.operations ??= new Set();
+        if (socket.operations.size >= config.maxSubscriptions) {
+          return [
+            new GraphQLError(
+              `a connection may run at most ${config.maxSubscriptions} operations at once; ` +
+                "complete one or open another connection",
+              { extensions: { code: "LIMIT_EXCEEDED" } },
+            ),
+          ];
+        }
+        socket.operations.add(id);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -147,7 +163,11 @@ export function attachWebSocket(
         const errors = validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;
       },
+      onComplete: (ctx, id) => {
+        (ctx.extra.socket as Tracked).operations?.delete(id);
+      },
       onError: (ctx, id, _payload, errors) => {
+        (ctx.extra.socket as Tracked).operations?.delete(id);
         const connectionId = (ctx.extra.socket as Tracked).connectionId;
         log.warn(
           { connectionId, operationId: id, errors: errors.map((e) => e.message) },

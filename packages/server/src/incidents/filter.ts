@@ -16,6 +16,11 @@ function nonEmpty<T>(list: T[] | null | undefined): list is T[] {
   return Array.isArray(list) && list.length > 0;
 }
 
+/** Escapes the LIKE wildcards % and _ and the escape character itself. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Translates a filter into a Prisma where clause, so filtering runs in SQL. */
 export function filterWhere(filter: IncidentFilter = {}): Prisma.IncidentWhereInput {
   const and: Prisma.IncidentWhereInput[] = [];
@@ -28,7 +33,8 @@ export function filterWhere(filter: IncidentFilter = {}): Prisma.IncidentWhereIn
 
   const search = filter.search?.trim();
   if (search) {
-    const contains = { contains: search, mode: "insensitive" as const };
+    // Prisma passes the text into ILIKE as it is; escaping keeps % and _ literal, as in KPIs.
+    const contains = { contains: escapeLike(search), mode: "insensitive" as const };
     and.push({
       OR: [
         { key: contains },

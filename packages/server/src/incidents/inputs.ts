@@ -1,5 +1,6 @@
+import { checkText } from "@incident/shared";
 import { builder } from "../builder";
-import { invalid, parseId } from "../errors";
+import { invalid, parseId, unwrap } from "../errors";
 import { IncidentStatusEnum, PriorityEnum } from "./enums";
 import type { IncidentFilter } from "./filter";
 
@@ -21,15 +22,33 @@ export const IncidentFilterInput = builder.inputType("IncidentFilter", {
 
 type FilterArg = typeof IncidentFilterInput.$inferInput;
 
+/** Values one filter list may hold; a longer list is a mistake or an attempt to overload. */
+const MAX_FILTER_VALUES = 100;
+const MAX_SEARCH_LENGTH = 200;
+
+function checkSearch(value: string): string {
+  return unwrap(checkText("filter.search", value, MAX_SEARCH_LENGTH, { singleLine: true }));
+}
+
 /** Converts the GraphQL filter into the service filter, parsing ids. */
 export function toFilter(input: FilterArg | null | undefined): IncidentFilter {
   if (!input) return {};
+  for (const field of ["status", "priority", "categoryId", "teamId"] as const) {
+    const list = input[field];
+    if (list && list.length > MAX_FILTER_VALUES) {
+      throw invalid(
+        `filter.${field}`,
+        `filter.${field} may list at most ${MAX_FILTER_VALUES} values; got ${list.length}`,
+      );
+    }
+  }
+  const search = input.search == null ? null : checkSearch(input.search);
   const filter: IncidentFilter = {
     status: input.status ?? null,
     priority: input.priority ?? null,
     categoryId: input.categoryId?.map((id) => parseId("filter.categoryId", id)) ?? null,
     teamId: input.teamId?.map((id) => parseId("filter.teamId", id)) ?? null,
-    search: input.search ?? null,
+    search,
     detectedFrom: input.detectedFrom ?? null,
     detectedTo: input.detectedTo ?? null,
   };

@@ -1,7 +1,7 @@
-import type { LifecycleAction } from "@incident/shared";
+import { checkText, DEFAULT_LIMITS, type LifecycleAction } from "@incident/shared";
 import { builder } from "../builder";
 import type { GraphQLContext } from "../context";
-import { parseId } from "../errors";
+import { invalid, parseId, unwrap } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { LevelEnum, PriorityEnum } from "./enums";
 import { IncidentRef } from "./schema";
@@ -93,6 +93,31 @@ function incidentMutation<Fields extends Record<string, unknown>>(
   );
 }
 
+/** Validates the problem reference and post-mortem link of a closure. */
+function closureLinks(problemRef: string | null, postMortemUrl: string | null) {
+  const links: Prisma.IncidentUncheckedUpdateInput = {};
+  const ref = problemRef?.trim();
+  if (ref) {
+    links.problemRef = unwrap(
+      checkText("problemRef", ref, DEFAULT_LIMITS.name, { singleLine: true }),
+    );
+  }
+  const url = postMortemUrl?.trim();
+  if (url) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) {
+      throw invalid("postMortemUrl", `postMortemUrl must be an http or https URL; got "${url}"`);
+    }
+    links.postMortemUrl = unwrap(checkText("postMortemUrl", url, 2_000, { singleLine: true }));
+  }
+  return links;
+}
+
 const text = (value: unknown) => (typeof value === "string" ? value : null);
 const id = (field: string, value: unknown) =>
   value == null ? null : parseId(field, value as string);
@@ -165,10 +190,7 @@ incidentMutation(
     postMortemUrl: t.string({ required: false }),
   }),
   () => ({ type: "close" }),
-  (input) => ({
-    ...(text(input.problemRef) ? { problemRef: text(input.problemRef)?.trim() } : {}),
-    ...(text(input.postMortemUrl) ? { postMortemUrl: text(input.postMortemUrl)?.trim() } : {}),
-  }),
+  (input) => closureLinks(text(input.problemRef), text(input.postMortemUrl)),
 );
 
 incidentMutation(

@@ -22,7 +22,7 @@ import {
   takeCounter,
   updateIncident,
 } from "./store";
-import { diffIncident, type IncidentView } from "./view";
+import { diffIncident, type IncidentView, initialValues } from "./view";
 
 /** What the incident service needs: the database, limits and a clock. */
 export interface ServiceContext {
@@ -168,6 +168,7 @@ async function applySteps(
   for (const step of steps) {
     const action = await resolveReferences(tx, step.action);
     const transition = unwrap(applyAction(stateOf(current), action));
+    if (isNoOp(current, transition)) continue;
     const updated = await updateIncident(tx, current, {
       ...changesFor(current, transition, at),
       ...step.extra,
@@ -187,6 +188,21 @@ async function applySteps(
   return { incident: current, events };
 }
 
+/** Event types that only set values; repeating one with the same values records nothing. */
+const SETTING_EVENTS = new Set(["CATEGORIZED", "PRIORITIZED", "ASSIGNED"]);
+
+function isNoOp(incident: IncidentView, transition: Transition): boolean {
+  if (!SETTING_EVENTS.has(transition.eventType)) return false;
+  const before = stateOf(incident);
+  const after = transition.state;
+  const sameState = (Object.keys(before) as (keyof LifecycleState)[]).every(
+    (field) => before[field] === after[field],
+  );
+  if (!sameState) return false;
+  if (transition.eventType !== "PRIORITIZED") return true;
+  return (transition.overrideReason ?? null) === incident.overrideReason;
+}
+
 function parseKey(key: string): number {
   const number = parseIncidentKey(key);
   if (number === null) throw invalid("key", `key must look like INC-42; got "${key}"`);
@@ -201,10 +217,17 @@ function isUniqueViolation(error: unknown): boolean {
 function checkNewIncident(ctx: ServiceContext, input: CreateIncidentInput) {
   const now = ctx.now();
   const { limits } = ctx.config;
-  const title = unwrap(checkText("title", input.title, limits.title, { required: true }));
+  const title = unwrap(
+    checkText("title", input.title, limits.title, { required: true, singleLine: true }),
+  );
   const description = unwrap(checkText("description", input.description ?? "", limits.description));
   const externalRef = input.externalRef
-    ? unwrap(checkText("externalRef", input.externalRef, limits.name, { required: true }))
+    ? unwrap(
+        checkText("externalRef", input.externalRef, limits.name, {
+          required: true,
+          singleLine: true,
+        }),
+      )
     : null;
   const occurredAt = unwrap(checkOccurredAt(input.occurredAt, now, null));
   const detectedAt = unwrap(
@@ -296,7 +319,8 @@ export async function createIncident(
         occurredAt: fields.occurredAt,
         actorId: actor.id,
         note: null,
-        ...diffIncident({}, created),
+        before: {},
+        after: initialValues(created),
         incident: created,
       };
       const result = await applySteps(tx, created, steps, actor, fields.occurredAt);
@@ -376,7 +400,7 @@ export async function changeIncident(
 
     const step: Step = options.extra ? { action, extra: options.extra } : { action };
     const result = await applySteps(tx, incident, [step], actor, at);
-    await insertEvents(tx, result.events);
+    if (result.events.length > 0) await insertEvents(tx, result.events);
     return result.incident;
   }, TX_OPTIONS);
 }

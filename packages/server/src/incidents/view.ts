@@ -45,6 +45,8 @@ export function fromSnapshot(snapshot: unknown): IncidentView {
 
 /** Fields whose before and after values an event records when they change. */
 const TRACKED_FIELDS = [
+  "externalRef",
+  "detectedAt",
   "title",
   "description",
   "status",
@@ -91,4 +93,13 @@ export function diffIncident(
     }
   }
   return { before: was, after: now };
+}
+
+/** The fields a new incident was created with, leaving out those still at their defaults. */
+export function initialValues(incident: IncidentView): Prisma.InputJsonObject {
+  const { after } = diffIncident({}, incident);
+  const set = Object.entries(after).filter(
+    ([, value]) => value !== null && value !== 0 && value !== false && value !== "",
+  );
+  return Object.fromEntries(set);
 }

@@ -7,7 +7,7 @@ import {
   type SlaTargets,
 } from "@incident/shared";
 import { Prisma } from "../generated/prisma/client";
-import type { IncidentFilter } from "../incidents/filter";
+import { escapeLike, type IncidentFilter } from "../incidents/filter";
 import type { ServiceContext } from "../incidents/service";
 
 export interface CountBy<K> {
@@ -57,7 +57,7 @@ export function filterSql(filter: IncidentFilter): Prisma.Sql {
   if (filter.detectedTo) parts.push(Prisma.sql`detected_at < ${filter.detectedTo}`);
   const search = filter.search?.trim();
   if (search) {
-    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${escapeLike(search)}%`;
     parts.push(Prisma.sql`(key ILIKE ${pattern} OR external_ref ILIKE ${pattern}
       OR title ILIKE ${pattern} OR description ILIKE ${pattern})`);
   }

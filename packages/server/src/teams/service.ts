@@ -9,7 +9,12 @@ export async function listTeams(ctx: ServiceContext): Promise<Team[]> {
 
 /** Creates a team; names are unique, compared case-insensitively. */
 export async function createTeam(ctx: ServiceContext, input: { name: string }): Promise<Team> {
-  const name = unwrap(checkText("name", input.name, ctx.config.limits.name, { required: true }));
+  const name = unwrap(
+    checkText("name", input.name, ctx.config.limits.name, {
+      required: true,
+      singleLine: true,
+    }),
+  );
   const existing = await ctx.prisma.team.findFirst({
     where: { name: { equals: name, mode: "insensitive" } },
   });

@@ -1,5 +1,5 @@
 import { INCIDENT_STATUSES, PRIORITIES } from "@incident/shared";
-import { useEffect, useId, useRef, useState } from "react";
+import { type RefObject, useEffect, useId, useRef, useState } from "react";
 import type { Named } from "../app/lookups";
 import { labelOf } from "../app/ui";
 import { type BoardFilter, EMPTY_FILTER, isEmptyFilter } from "./filter";
@@ -25,7 +25,7 @@ function CheckboxGroup(props: {
 }) {
   const count = props.selected.length;
   return (
-    <details className="filter-group">
+    <details className="filter-group" data-filter-group={props.legend}>
       <summary>
         {props.legend}
         {count > 0 ? <span className="count"> ({count})</span> : null}
@@ -90,7 +90,95 @@ function SearchBox(props: { value: string; onChange(value: string): void }) {
   );
 }
 
-/** Renders the filters for status, priority, category, team and text. The page keeps them in the URL. */
+/** Renders the first and last day of detection. Either may be empty for an open window. */
+function DetectionWindow(props: {
+  from: string;
+  to: string;
+  onChange(window: { detectedFrom: string; detectedTo: string }): void;
+}) {
+  const fromId = useId();
+  const toId = useId();
+  return (
+    <div className="detection-window">
+      <div className="date-field">
+        <label htmlFor={fromId}>Detected from</label>
+        <input
+          id={fromId}
+          type="date"
+          value={props.from}
+          max={props.to || undefined}
+          onChange={(event) =>
+            props.onChange({ detectedFrom: event.target.value, detectedTo: props.to })
+          }
+        />
+      </div>
+      <div className="date-field">
+        <label htmlFor={toId}>Detected to</label>
+        <input
+          id={toId}
+          type="date"
+          value={props.to}
+          min={props.from || undefined}
+          onChange={(event) =>
+            props.onChange({ detectedFrom: props.from, detectedTo: event.target.value })
+          }
+        />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Keeps at most one drop-down group of the bar open, and closes it on a pointer press outside
+ * it or on Escape. The `open` attribute of each `<details>` element is the only state, so a key
+ * pressed right after a click acts on the group that the click opened.
+ */
+function useSingleOpenGroup(bar: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const element = bar.current;
+    if (!element) return;
+    const openGroups = () => [
+      ...element.querySelectorAll<HTMLDetailsElement>("details.filter-group[open]"),
+    ];
+
+    // The toggle event does not bubble, so the bar listens in the capture phase.
+    const onToggle = (event: Event) => {
+      const opened = event.target;
+      if (!(opened instanceof HTMLDetailsElement) || !opened.open) return;
+      for (const group of openGroups()) {
+        if (group !== opened) group.open = false;
+      }
+    };
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target;
+      for (const group of openGroups()) {
+        if (!(target instanceof Node && group.contains(target))) group.open = false;
+      }
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      for (const group of openGroups()) {
+        // Focus inside the closing panel would be lost, so it returns to the group's summary.
+        if (group.contains(document.activeElement)) group.querySelector("summary")?.focus();
+        group.open = false;
+      }
+    };
+
+    element.addEventListener("toggle", onToggle, true);
+    document.addEventListener("pointerdown", onPointerDown);
+    document.addEventListener("keydown", onKeyDown);
+    return () => {
+      element.removeEventListener("toggle", onToggle, true);
+      document.removeEventListener("pointerdown", onPointerDown);
+      document.removeEventListener("keydown", onKeyDown);
+    };
+  }, [bar]);
+}
+
+/**
+ * Renders the filters for status, priority, category, team, text and detection days. The page
+ * keeps them in the URL.
+ */
 export function FilterBar(props: {
   filter: BoardFilter;
   teams: Named[];
@@ -98,14 +186,20 @@ export function FilterBar(props: {
   onChange(filter: BoardFilter, options?: { replace?: boolean }): void;
 }) {
   const { filter, onChange } = props;
+  const bar = useRef<HTMLElement>(null);
+  useSingleOpenGroup(bar);
   const named = (list: Named[]) => list.map((item) => ({ value: item.id, label: item.name }));
   const enums = (list: readonly string[]) => list.map((value) => ({ value, label: value }));
-
   return (
-    <search className="filter-bar" aria-label="Filter incidents">
+    <search ref={bar} className="filter-bar" aria-label="Filter incidents">
       <SearchBox
         value={filter.search}
         onChange={(search) => onChange({ ...filter, search }, { replace: true })}
+      />
+      <DetectionWindow
+        from={filter.detectedFrom}
+        to={filter.detectedTo}
+        onChange={(window) => onChange({ ...filter, ...window })}
       />
       <CheckboxGroup
         legend="Status"

@@ -14,6 +14,8 @@ const FULL: BoardFilter = {
   categoryId: ["2", "10"],
   teamId: ["3"],
   search: "db down",
+  detectedFrom: "2026-03-01",
+  detectedTo: "2026-03-31",
 };
 
 describe("filterFromSearch", () => {
@@ -42,6 +44,24 @@ describe("filterFromSearch", () => {
     expect(filterFromSearch("?q=%20mail%20server%20").search).toBe("mail server");
   });
 
+  it("reads the detection days", () => {
+    const filter = filterFromSearch("?from=2026-03-01&to=2026-03-31");
+    expect(filter.detectedFrom).toBe("2026-03-01");
+    expect(filter.detectedTo).toBe("2026-03-31");
+  });
+
+  it("drops impossible days", () => {
+    const filter = filterFromSearch("?from=2026-02-30&to=31.03.2026");
+    expect(filter.detectedFrom).toBe("");
+    expect(filter.detectedTo).toBe("");
+  });
+
+  it("swaps a reversed window", () => {
+    const filter = filterFromSearch("?from=2026-03-31&to=2026-03-01");
+    expect(filter.detectedFrom).toBe("2026-03-01");
+    expect(filter.detectedTo).toBe("2026-03-31");
+  });
+
   it("returns the empty filter for no query", () => {
     expect(filterFromSearch("")).toEqual(EMPTY_FILTER);
   });
@@ -50,7 +70,8 @@ describe("filterFromSearch", () => {
 describe("filterToSearch", () => {
   it("writes every field", () => {
     expect(filterToSearch(FULL)).toBe(
-      "?status=PRIORITIZED,RESPONDING&priority=P1,P2&category=2,10&team=3&q=db+down",
+      "?status=PRIORITIZED,RESPONDING&priority=P1,P2&category=2,10&team=3&q=db+down" +
+        "&from=2026-03-01&to=2026-03-31",
     );
   });
 
@@ -86,7 +107,19 @@ describe("toIncidentFilter", () => {
       categoryId: ["2", "10"],
       teamId: ["3"],
       search: "db down",
+      detectedFrom: new Date(2026, 2, 1).toISOString(),
+      detectedTo: new Date(2026, 3, 1).toISOString(),
     });
+  });
+
+  it("ends the window after its last day", () => {
+    const input = toIncidentFilter({ ...EMPTY_FILTER, detectedTo: "2026-12-31" });
+    expect(input).toEqual({ detectedTo: new Date(2027, 0, 1).toISOString() });
+  });
+
+  it("keeps an open-ended window", () => {
+    const input = toIncidentFilter({ ...EMPTY_FILTER, detectedFrom: "2026-03-01" });
+    expect(input).toEqual({ detectedFrom: new Date(2026, 2, 1).toISOString() });
   });
 
   it("detects the empty filter", () => {

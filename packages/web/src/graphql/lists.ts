@@ -47,7 +47,7 @@ function includesText(value: string | null | undefined, search: string): boolean
  */
 export function matchesFilter(
   incident: ListedIncident,
-  filter: (IncidentFilterInput & { detectedFrom?: string; detectedTo?: string }) | null = null,
+  filter: IncidentFilterInput | null = null,
 ): boolean {
   if (!filter) return true;
   const { status, priority, categoryId, teamId } = filter;

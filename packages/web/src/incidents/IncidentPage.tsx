@@ -5,8 +5,9 @@ import { ErrorMessage, PriorityBadge, StatusBadge } from "../app/ui";
 import { getFragmentData, graphql } from "../gql";
 import { IncidentStateFragment } from "../graphql/fragments";
 import { ActionPanel } from "./actions/ActionPanel";
+import { holdState } from "./hold";
 import { IncidentDetails } from "./IncidentDetails";
-import { Timeline } from "./Timeline";
+import { Timeline, TimelineEventFragment } from "./Timeline";
 
 export const IncidentPageQuery = graphql(`
   query IncidentPage($key: String!) {
@@ -54,6 +55,8 @@ export function IncidentPage({ incidentKey }: { incidentKey: string }) {
   }
 
   const state = getFragmentData(IncidentStateFragment, incident);
+  const events = incident.timeline.map((event) => getFragmentData(TimelineEventFragment, event));
+  const hold = holdState(incident.status, events);
   const users = incident.manager ? [incident.manager, incident.reporter] : [incident.reporter];
   return (
     <article className="incident-page" aria-labelledby="incident-heading">
@@ -67,6 +70,11 @@ export function IncidentPage({ incidentKey }: { incidentKey: string }) {
         <p className="incident-badges">
           <StatusBadge status={incident.status} />
           {incident.priority ? <PriorityBadge priority={incident.priority} /> : null}
+          {hold ? (
+            <span className="badge hold">
+              {hold.reason ? `On hold: ${hold.reason}` : "On hold"}
+            </span>
+          ) : null}
         </p>
       </header>
       <div className="incident-columns">

@@ -42,7 +42,7 @@ const ACTIONS: Record<ActionType, { label: string; form: ComponentType<ActionPro
   resolve: { label: "Resolve", form: ResolveForm },
   close: { label: "Close", form: CloseForm },
   reopen: { label: "Reopen", form: ReopenForm },
-  cancel: { label: "Cancel", form: CancelForm },
+  cancel: { label: "Cancel incident", form: CancelForm },
   comment: { label: "Comment", form: CommentForm },
 };
 

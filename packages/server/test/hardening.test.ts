@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { act, categoryId, getIncident, mutate, reportIncident } from "./factories";
+import { handshake } from "./live-support";
+import {
+  BACKENDS,
+  createPostgresDatabase,
+  errorCode,
+  startTestServer,
+  type TestServer,
+} from "./support";
+
+const CREATE = `mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { key } }`;
+
+describe.each(BACKENDS)("hostile input on %s", (backend) => {
+  let server: TestServer;
+  let network: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ backend });
+    network = await categoryId(server, "Network");
+  });
+  afterAll(() => server.close());
+
+  it("rejects a deeply nested query", async () => {
+    const incident = await reportIncident(server);
+    const depth = 12;
+    const query = `{ incident(key: "${incident.key}") { ${"timeline { incident { ".repeat(depth)} key ${"} } ".repeat(depth)} } }`;
+    const started = Date.now();
+    const response = await server.gql(query);
+    expect(response.errors?.[0]?.message).toMatch(/depth/i);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("rejects too many aliases", async () => {
+    const aliases = Array.from({ length: 50 }, (_, i) => `k${i}: kpis { total }`).join(" ");
+    const response = await server.gql(`{ ${aliases} }`);
+    expect(response.errors?.[0]?.message).toMatch(/alias/i);
+  });
+
+  it("rejects a form-encoded post", async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.test" },
+      body: new URLSearchParams({
+        query: `mutation { createIncident(input: { title: "csrf" }) { key } }`,
+      }),
+    });
+    expect(response.status).toBe(415);
+    const total = await server.data<{ incidents: { totalCount: number } }>(
+      `{ incidents(filter: { search: "csrf" }) { totalCount } }`,
+    );
+    expect(total.incidents.totalCount).toBe(0);
+  });
+
+  it("sends no CORS headers by default", async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://evil.test" },
+      body: JSON.stringify({ query: "{ lastEventId }" }),
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect(response.headers.get("x-request-id")).toMatch(/[0-9a-f-]{36}/);
+  });
+
+  it("rejects NUL characters with a code", async () => {
+    const response = await server.gql(CREATE, { input: { title: "Mail\u0000down" } });
+    expect(errorCode(response)).toBe("VALIDATION_FAILED");
+    expect(response.errors?.[0]?.extensions?.field).toBe("title");
+    const search = await server.gql(
+      `query ($s: String) { incidents(filter: { search: $s }) { totalCount } }`,
+      {
+        s: "a\u0000b",
+      },
+    );
+    expect(errorCode(search)).toBe("VALIDATION_FAILED");
+  });
+
+  it("rejects line breaks in a title", async () => {
+    const response = await server.gql(CREATE, { input: { title: "Mail\r\ndown" } });
+    expect(errorCode(response)).toBe("VALIDATION_FAILED");
+  });
+
+  it("matches % and _ literally everywhere", async () => {
+    await reportIncident(server, { title: "Disk 100% full on db-7" });
+    await reportIncident(server, { title: "Disk 1000 blocks free" });
+    const query = `query ($f: IncidentFilter) { incidents(filter: $f) { totalCount } kpis(filter: $f) { total } }`;
+    const percent = await server.data(query, { f: { search: "100%" } });
+    expect(percent.incidents.totalCount).toBe(1);
+    expect(percent.kpis.total).toBe(1);
+    const underscore = await server.data(query, { f: { search: "10_0" } });
+    expect(underscore.incidents.totalCount).toBe(0);
+    expect(underscore.kpis.total).toBe(0);
+  });
+
+  it("rejects impossible calendar dates", async () => {
+    for (const at of ["2026-02-30T00:00:00Z", "2026-04-31T10:00:00Z", "2026-01-01T24:00:00Z"]) {
+      const response = await server.gql(CREATE, { input: { title: "Clock", detectedAt: at } });
+      expect(response.errors?.[0]?.message, at).toContain("not a valid date");
+    }
+  });
+
+  it("rejects dates before 1970", async () => {
+    const response = await server.gql(CREATE, {
+      input: { title: "Old", detectedAt: "0001-01-01T00:00:00Z" },
+    });
+    expect(response.errors?.[0]?.message).toContain("1970");
+  });
+
+  it("rejects an overlong filter list", async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => String(i + 1));
+    const response = await server.gql(
+      `query ($ids: [ID!]) { incidents(filter: { teamId: $ids }) { totalCount } }`,
+      { ids },
+    );
+    expect(errorCode(response)).toBe("VALIDATION_FAILED");
+    expect(response.errors?.[0]?.extensions?.field).toBe("filter.teamId");
+  });
+
+  it("codes variable errors", async () => {
+    const response = await server.gql(CREATE, { input: { title: "x", impact: "high" } });
+    expect(errorCode(response)).toBe("BAD_USER_INPUT");
+    const unknownField = await server.gql(CREATE, { input: { title: "x", colour: "red" } });
+    expect(errorCode(unknownField)).toBe("BAD_USER_INPUT");
+  });
+
+  it("parses ids strictly", async () => {
+    const incident = await reportIncident(server);
+    for (const id of ["0x7", "7.0", "1e3", "+7", "007", " 7"]) {
+      const response = await mutate(server, "categorizeIncident", {
+        key: incident.key,
+        categoryId: id,
+      });
+      expect(errorCode(response), id).toBe("VALIDATION_FAILED");
+    }
+  });
+
+  it("records nothing for a repeated categorization", async () => {
+    const incident = await reportIncident(server, { categoryId: network });
+    const again = await act(server, "categorizeIncident", {
+      key: incident.key,
+      categoryId: network,
+    });
+    expect(again.version).toBe(incident.version);
+    expect((await getIncident(server, incident.key)).timeline).toHaveLength(
+      incident.timeline.length,
+    );
+  });
+
+  it("accepts only http post-mortem links", async () => {
+    const incident = await reportIncident(server, {
+      categoryId: network,
+      impact: "LOW",
+      urgency: "LOW",
+    });
+    await act(server, "acknowledgeIncident", { key: incident.key });
+    await act(server, "resolveIncident", { key: incident.key, resolution: "fixed" });
+    const response = await mutate(server, "closeIncident", {
+      key: incident.key,
+      postMortemUrl: "javascript:alert(1)",
+    });
+    expect(errorCode(response)).toBe("VALIDATION_FAILED");
+    expect(response.errors?.[0]?.extensions?.field).toBe("postMortemUrl");
+    const closed = await act(server, "closeIncident", {
+      key: incident.key,
+      postMortemUrl: "https://wiki.example/pm/1",
+    });
+    expect(closed.postMortemUrl).toBe("https://wiki.example/pm/1");
+  });
+
+  it("limits subscriptions per connection", async () => {
+    const socket = await handshake(`${server.url.replace("http", "ws")}/graphql`);
+    try {
+      const errors: unknown[] = [];
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+        if (message.type === "error") errors.push(message.payload);
+      });
+      for (let i = 0; i < 21; i++) {
+        socket.send(
+          JSON.stringify({
+            id: `s${i}`,
+            type: "subscribe",
+            payload: { query: "subscription { incidentEvents { id } }" },
+          }),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(errors).toHaveLength(1);
+      expect(JSON.stringify(errors[0])).toContain("LIMIT_EXCEEDED");
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      socket.terminate();
+    }
+  });
+});
+
+describe.skipIf(!BACKENDS.includes("postgres"))("concurrent start on a new database", () => {
+  it("creates the standard data once", async () => {
+    const database = await createPostgresDatabase();
+    try {
+      const servers = await Promise.all(
+        [1, 2, 3].map(() => startTestServer({ backend: "postgres", databaseUrl: database.url })),
+      );
+      const categories = await servers[0]?.data<{ categories: unknown[] }>("{ categories { id } }");
+      expect(categories?.categories).toHaveLength(7);
+      await Promise.all(servers.map((s) => s.stop()));
+    } finally {
+      await database.drop();
+    }
+  });
+});
