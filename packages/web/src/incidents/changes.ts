@@ -16,6 +16,8 @@ const FIELD_LABELS: Record<string, string> = {
   overrideReason: "override reason",
   escalationLevel: "escalation level",
   reopenCount: "reopen count",
+  externalRef: "external reference",
+  detectedAt: "detected",
   acknowledgedAt: "acknowledged",
   resolvedAt: "resolved",
   closedAt: "closed",
