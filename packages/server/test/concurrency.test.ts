@@ -106,3 +106,39 @@ describe.each(BACKENDS)("concurrent changes on %s", (backend) => {
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
   });
 });
+
+describe.each(BACKENDS)("batched creates on %s", (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ backend });
+  });
+  afterAll(() => server.close());
+
+  it("fails only the bad create of a burst", async () => {
+    const before = await reportIncident(server, { title: "before the burst" });
+    const inputs = Array.from({ length: 30 }, (_, i) => {
+      if (i === 10) return { title: "unknown category", categoryId: "99999" };
+      if (i === 20 || i === 21) return { title: `duplicate ${i}`, externalRef: `burst-${backend}` };
+      return { title: `burst ${i}` };
+    });
+    const responses = await Promise.all(
+      inputs.map((input) =>
+        server.gql<{ createIncident: { number: number } }>(
+          `mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { number } }`,
+          { input },
+        ),
+      ),
+    );
+    expect(errorCode(responses[10] as never)).toBe("NOT_FOUND");
+    const duplicates = [responses[20], responses[21]].map((r) => errorCode(r as never));
+    expect(duplicates.filter((code) => code === "CONFLICT")).toHaveLength(1);
+    expect(duplicates.filter((code) => code === undefined)).toHaveLength(1);
+
+    const numbers = responses
+      .map((r) => r.data?.createIncident.number)
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => a - b);
+    expect(numbers).toHaveLength(28);
+    expect(numbers).toEqual(Array.from({ length: 28 }, (_, i) => before.number + i + 1));
+  });
+});

@@ -19,7 +19,13 @@ describe.each(BACKENDS)("queries per request on %s", (backend) => {
   let queries: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ backend, onQuery: (sql) => queries.push(sql) });
+    server = await startTestServer({
+      backend,
+      // The event bus reads new events on its own schedule; only the request's queries count.
+      onQuery: (sql) => {
+        if (!/"incident_events"\."id" > /.test(sql)) queries.push(sql);
+      },
+    });
     const network = await categoryId(server, "Network");
     for (let i = 0; i < 30; i++) {
       const incident = await reportIncident(server, {

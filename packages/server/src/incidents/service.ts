@@ -13,6 +13,7 @@ import type { Config } from "../config";
 import { DomainError, invalid, notFound, unwrap } from "../errors";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Logger } from "../logger";
+import { createBatcher, TX_OPTIONS } from "./create-batch";
 import {
   findIncident,
   insertEvents,
@@ -35,9 +36,6 @@ export interface ServiceContext {
 export interface Actor {
   id: number;
 }
-
-/** Interactive transactions wait for a connection and for row locks under contention. */
-const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
 
 export interface CreateIncidentInput {
   title: string;
@@ -290,7 +288,7 @@ export async function createIncident(
     // Read before the transaction: the incident counter stays locked from takeCounter to the
     // commit, and concurrent creates queue on it, so nothing avoidable runs in between.
     const reporter = await ctx.prisma.user.findUniqueOrThrow({ where: { id: actor.id } });
-    return await ctx.prisma.$transaction(async (tx) => {
+    return await createBatcher(ctx.prisma).run(async (tx) => {
       if (fields.externalRef !== null) await rejectDuplicateRef(tx, fields.externalRef);
       const number = Number(await takeCounter(tx, "incident"));
       const row = await tx.incident.create({
@@ -335,7 +333,7 @@ export async function createIncident(
       }
       await insertEvents(tx, events);
       return current;
-    }, TX_OPTIONS);
+    });
   } catch (error) {
     if (isUniqueViolation(error) && fields.externalRef !== null) {
       throw duplicateRef(fields.externalRef);
