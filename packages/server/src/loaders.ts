@@ -3,7 +3,7 @@ import type { EventView } from "./events/schema";
 import type { PrismaClient, Team } from "./generated/prisma/client";
 
 /**
- * Per-request batch loaders, so a list that asks for a relation of every row runs one query
+ * Per-request batch loaders, so a list that requests a relation of every row runs one query
  * instead of one per row. They batch but do not cache: a subscription's context lives as long
  * as the stream, and must not serve stale rows.
  */

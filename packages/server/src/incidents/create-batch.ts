@@ -9,7 +9,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Creates committed together at most; bounds the wait of the last one in a batch. */
+/** Maximum creates committed in one transaction; it bounds the wait of the last one. */
 const MAX_BATCH = 50;
 
 /** Interactive transactions wait for a connection and for row locks under contention. */
