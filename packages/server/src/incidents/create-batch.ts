@@ -72,7 +72,7 @@ export class CreateBatcher {
       for (const item of batch) await this.runAlone(item);
       return;
     }
-    batch.forEach((item, index) => item.resolve(results[index]));
+    for (const [index, item] of batch.entries()) item.resolve(results[index]);
   }
 }
 
