@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /**
  * Tracks the open server-sent event responses of an HTTP server. They stay open as long as the
  * subscription runs, so a graceful shutdown that waits for them would wait for its timeout.
+ * NOTE: a server-sent events client that stops reading is never cut off, unlike a WebSocket
+ * one. Yoga writes each event only after the previous one drained, so memory stays bounded,
+ * but the connection and its subscription stay open.
  */
 export function trackEventStreams() {
   const open = new Set<ServerResponse>();
