@@ -19,7 +19,7 @@ import { createLoaders } from "./loaders";
 import type { Logger } from "./logger";
 import { schema } from "./schema";
 
-/** A start-up failure with a message that says what to change. */
+/** A start-up failure whose message names the setting to change. */
 export class StartupError extends Error {
   override name = "StartupError";
 }

@@ -19,7 +19,7 @@ export const STANDARD_CATEGORIES: { name: string; team: string }[] = [
  */
 export async function bootstrap(prisma: PrismaClient, log: Logger): Promise<User> {
   // Servers starting together on a new database would race on the unique names, because an
-  // upsert reads before it inserts; the lock makes them take turns.
+  // upsert reads before it inserts. The advisory lock makes them take turns.
   const created = await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID})`;
     await tx.user.upsert({

@@ -126,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
     // pnpm runs scripts inside the package folder and keeps the caller's folder in INIT_CWD,
-    // so a relative DATA_DIR means what it says where the command was typed.
+    // so a relative DATA_DIR is resolved from the folder where the command was typed.
     dataDir: resolve(env.INIT_CWD ?? process.cwd(), e.DATA_DIR),
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,

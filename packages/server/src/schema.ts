@@ -11,7 +11,7 @@ import "./teams/schema";
 
 export const schema = builder.toSchema();
 
-/** The schema in SDL, as committed in schema.graphql. */
+/** Prints the schema in SDL, as committed in schema.graphql. */
 export function printedSchema(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }

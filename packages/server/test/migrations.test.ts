@@ -35,7 +35,7 @@ async function open(backend: "pglite" | "postgres", dataDir?: string): Promise<O
   return { db, cleanup: () => db.close() };
 }
 
-/** A copy of the real migrations plus one that fails halfway through. */
+/** Copies the real migrations into a temporary folder and adds one that fails halfway. */
 function migrationsWithFailure(): string {
   const dir = mkdtempSync(join(tmpdir(), "migrations-"));
   cpSync(MIGRATIONS_DIR, dir, { recursive: true });

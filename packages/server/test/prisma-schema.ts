@@ -25,8 +25,8 @@ export interface PrismaSchema {
 const SCHEMA_PATH = fileURLToPath(new URL("../prisma/schema.prisma", import.meta.url));
 
 /**
- * Reads the models and enums of schema.prisma. A small line parser that covers the syntax
- * this schema uses (one field a line, @map, @@map, @@index(map:)); relation fields, whose
+ * Reads the models and enums of schema.prisma with a small line parser. It covers the syntax
+ * this schema uses: one field a line, @map, @@map and @@index(map:). Relation fields, whose
  * type is another model, are left out because they have no column.
  */
 export function readPrismaSchema(path = SCHEMA_PATH): PrismaSchema {

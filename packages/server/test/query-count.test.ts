@@ -52,8 +52,9 @@ describe.each(BACKENDS)("queries per request on %s", (backend) => {
   });
 
   it("loads a page in a few queries", async () => {
-    // Prisma loads each included relation with a query of its own: the page, its category, team,
-    // manager and reporter; the count; the timelines and their actors; the default teams.
+    // Prisma loads each included relation with a query of its own. So a page takes nine: the
+    // page, its categories, teams, managers, reporters, the count, the timelines, their actors
+    // and the default teams.
     expect(await countFor(25)).toBeLessThanOrEqual(9);
   });
 });

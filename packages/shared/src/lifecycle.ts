@@ -22,7 +22,7 @@ export interface LifecycleState {
   reopenCount: number;
 }
 
-/** An action that a responder, a manager or a script asks for, with its inputs. */
+/** An action that a responder, a manager or a script requests, with its inputs. */
 export type LifecycleAction =
   | { type: "categorize"; categoryId: number | null; defaultTeamId?: number | null }
   | {

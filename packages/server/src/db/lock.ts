@@ -21,7 +21,7 @@ interface LockOwner {
   command: string;
 }
 
-/** Error raised when another live process holds the data folder. */
+/** Error raised when another live process has locked the data folder. */
 export class DataDirLockedError extends Error {
   override name = "DataDirLockedError";
 }

@@ -14,11 +14,11 @@ export interface EventBusOptions {
 }
 
 /**
- * Follows the events table for one server process. A NOTIFY on the events channel (sent by
- * every committing change, from any process) wakes it; it then reads the rows after its head,
+ * Follows the events table for one server process. Every committing change, from any process,
+ * sends a NOTIFY on the events channel. That wakes the bus, which reads the rows after its head,
  * keeps the most recent ones in memory and wakes the subscribers. The table is the source of
- * truth: a lost notification delays delivery until the next one or the periodic poll, and loses
- * nothing. Event ids are gap-free and assigned in commit order, so "every id up to the head"
+ * truth, so a lost notification delays delivery until the next one or the periodic poll, and
+ * loses nothing. Event ids are gap-free and assigned in commit order, so "every id up to the head"
  * is complete once the head row is visible.
  */
 export class EventBus {

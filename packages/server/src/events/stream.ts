@@ -13,7 +13,7 @@ function fieldsAfter(event: EventView): FilterFields {
   };
 }
 
-/** The filter fields as they were before the event: the after values, less what it changed. */
+/** Returns the filter fields as they were before the event: the after values, less its changes. */
 function fieldsBefore(event: EventView): FilterFields {
   const before = (event.before ?? {}) as Partial<FilterFields>;
   const after = fieldsAfter(event);

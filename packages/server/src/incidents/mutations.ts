@@ -46,7 +46,7 @@ builder.mutationField("createIncident", (t) =>
 type InputFields = Parameters<Parameters<typeof builder.inputType>[1]["fields"]>[0];
 
 /**
- * Declares an incident mutation whose input holds the key, an optional occurredAt and the
+ * Declares an incident mutation whose input contains the key, an optional occurredAt and the
  * given fields, and which applies one lifecycle action.
  */
 function incidentMutation<Fields extends Record<string, unknown>>(

@@ -25,7 +25,7 @@ import {
 } from "./store";
 import { diffIncident, type IncidentView, initialValues } from "./view";
 
-/** What the incident service needs: the database, limits and a clock. */
+/** Dependencies of the incident service: the database, the limits and a clock. */
 export interface ServiceContext {
   prisma: PrismaClient;
   config: Pick<Config, "limits">;
@@ -152,7 +152,7 @@ interface Step {
 
 /**
  * Applies steps to a locked incident in memory and in the database, returning the events they
- * produce. Each step sees the state the previous one left.
+ * produce. Each step starts from the state the previous one left.
  */
 async function applySteps(
   tx: Tx,
@@ -365,7 +365,7 @@ export interface TransitionOptions {
 
 /**
  * Applies one lifecycle action to the incident with the key. The row is locked for the
- * transaction, so of two concurrent changes the second sees the first one's result.
+ * transaction, so of two concurrent changes the second reads the first one's result.
  */
 export async function changeIncident(
   ctx: ServiceContext,

@@ -78,7 +78,7 @@ export interface NewEvent {
 
 /** Inserts events with consecutive ids and announces them on commit. */
 export async function insertEvents(tx: Tx, events: NewEvent[]): Promise<bigint[]> {
-  // NOTIFY is delivered at commit wherever it stands in the transaction, so it goes before the
+  // NOTIFY is delivered at commit wherever it runs in the transaction, so it goes before the
   // counter: every statement after the counter update lengthens the lock that orders commits.
   await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
   // Taken last, so the event counter row is locked only for the end of the transaction.

@@ -95,7 +95,7 @@ export function diffIncident(
   return { before: was, after: now };
 }
 
-/** The fields a new incident was created with, leaving out those still at their defaults. */
+/** Returns the fields a new incident was created with, leaving out those at their defaults. */
 export function initialValues(incident: IncidentView): Prisma.InputJsonObject {
   const { after } = diffIncident({}, incident);
   const set = Object.entries(after).filter(
