@@ -2,7 +2,7 @@ import pg from "pg";
 import type { GraphQLClient } from "./http";
 import { runConcurrent } from "./load";
 import { processCpuSeconds } from "./machine";
-import { formatStatements, runStatement } from "./replay";
+import { formatStatements, runStatement, withoutBusReads } from "./replay";
 import { formatNumber, formatRatio, type Section } from "./report";
 import type { BenchServer, CapturedStatement } from "./server";
 import { median } from "./stats";
@@ -31,135 +31,98 @@ const INPUT = {
 /** First key number of the plain INSERT baseline, far above what the counter reaches here. */
 const RAW_NUMBER_BASE = 1_000_000_000;
 
-/** The statements of one createIncident transaction, BEGIN to COMMIT, and how to refill them. */
+type Row = Record<string, unknown>;
+
+/** The statements of one createIncident and what the baselines run of them. */
 interface CreateTemplate {
-  transaction: CapturedStatement[];
-  insertIncident: CapturedStatement;
-  numberIndex: number;
-  keyIndex: number;
+  statements: CapturedStatement[];
+  /** The statement that numbers and inserts the incident and its events. */
+  write: CapturedStatement;
+  /** The incident row that createIncident inserted, column by column, without number and key. */
+  incident: Row;
+  /** The CREATED event that createIncident inserted, without its id and incident. */
+  event: Row;
+  /** The reference: the same incident row as a one-row INSERT ... VALUES. */
+  plainInsert: CapturedStatement;
+  /** Baseline A: the same incident and event rows in one INSERT statement. */
+  rowsInsert: CapturedStatement;
 }
 
-function columnsOf(statement: CapturedStatement): string[] {
-  const match = /\(([^)]*)\)\s*VALUES/.exec(statement.text);
-  if (!match?.[1]) throw new Error(`INSERT without a column list: ${statement.text.slice(0, 120)}`);
-  return match[1].split(",").map((column) => column.trim().replaceAll('"', ""));
-}
+const WRITE = /INSERT INTO incidents/;
 
-function isCounter(statement: CapturedStatement, name: string): boolean {
-  return /UPDATE counters/.test(statement.text) && statement.values.includes(name);
-}
-
-const INSERT_INCIDENT = /^INSERT INTO "public"\."incidents"/;
-const INSERT_EVENT = /^INSERT INTO "public"\."incident_events"/;
-const SELECT_INCIDENT_BY_ID = /FROM "public"\."incidents" WHERE "public"\."incidents"\."id" = \$1/;
-
-/** Cuts the createIncident transaction out of a capture and checks that it looks as expected. */
+/** Finds the write of a create in a capture and checks that it looks as expected. */
 function templateFrom(captured: CapturedStatement[]): CreateTemplate {
-  const begin = captured.findIndex((s) => s.text === "BEGIN");
-  if (begin < 0) throw new Error("no BEGIN in the createIncident capture");
-  const connection = captured[begin]?.connection;
-  const sameConnection = captured.slice(begin).filter((s) => s.connection === connection);
-  const commit = sameConnection.findIndex((s) => s.text === "COMMIT");
-  if (commit < 0) throw new Error("no COMMIT after BEGIN in the createIncident capture");
-  const transaction = sameConnection.slice(0, commit + 1);
-
-  const insertIncident = transaction.find((s) => INSERT_INCIDENT.test(s.text));
-  if (!insertIncident) throw new Error("no INSERT INTO incidents in the createIncident capture");
-  const columns = columnsOf(insertIncident);
-  const numberIndex = columns.indexOf("number");
-  const keyIndex = columns.indexOf("key");
-  if (numberIndex < 0 || keyIndex < 0) throw new Error("INSERT INTO incidents lacks number or key");
+  const statements = withoutBusReads(captured);
+  const write = statements.find((s) => WRITE.test(s.text));
+  if (!write) throw new Error("no INSERT INTO incidents in the createIncident capture");
   for (const name of ["incident", "event"]) {
-    if (!transaction.some((s) => isCounter(s, name))) {
-      throw new Error(`the createIncident capture does not take the ${name} counter`);
+    if (!new RegExp(`name = '${name}'`).test(write.text)) {
+      throw new Error(`the createIncident write does not take the ${name} counter`);
     }
   }
-  const insertEvent = transaction.find((s) => INSERT_EVENT.test(s.text));
-  if (!insertEvent) throw new Error("no INSERT INTO incident_events in the createIncident capture");
-  const eventColumns = columnsOf(insertEvent);
-  if (!eventColumns.includes("id") || !eventColumns.includes("incident_id")) {
-    throw new Error("INSERT INTO incident_events lacks id or incident_id");
-  }
-  return { transaction, insertIncident, numberIndex, keyIndex };
+  const [json] = write.values;
+  if (typeof json !== "string") throw new Error("the createIncident write takes no JSON rows");
+  const { offset: _offset, ...incident } = (JSON.parse(json) as Row[])[0] ?? {};
+  if (!("title" in incident)) throw new Error("the createIncident write contains no incident row");
+  const [, events] = write.values;
+  if (typeof events !== "string") throw new Error("the createIncident write takes no events");
+  const created = (JSON.parse(events) as Row[])[0];
+  if (created?.type !== "CREATED") throw new Error("no CREATED event in the write");
+  const { offset: _eventOffset, incident: _incident, ...event } = created;
+
+  const columns = ["number", "key", ...Object.keys(incident)];
+  const placeholders = (count: number, from = 1) =>
+    Array.from({ length: count }, (_, i) => `$${from + i}`).join(", ");
+  const quoted = (names: string[]) => names.map((c) => `"${c}"`).join(", ");
+  const plainInsert: CapturedStatement = {
+    text: `INSERT INTO "incidents" (${quoted(columns)}) VALUES (${placeholders(columns.length)})`,
+    values: [0, "INC-0", ...Object.values(incident)],
+    connection: null,
+  };
+  const eventColumns = Object.keys(event);
+  const rowsInsert: CapturedStatement = {
+    text:
+      `WITH inserted AS (INSERT INTO "incidents" (${quoted(columns)}) ` +
+      `VALUES (${placeholders(columns.length)}) RETURNING id) ` +
+      `INSERT INTO "incident_events" ("id", "incident_id", ${quoted(eventColumns)}) ` +
+      `SELECT $${columns.length + 1}, inserted.id, ` +
+      `${eventColumns.map((_, i) => `$${columns.length + 2 + i}`).join(", ")} FROM inserted`,
+    values: [],
+    connection: null,
+  };
+  return { statements, write, incident, event, plainInsert, rowsInsert };
 }
 
-function incidentValues(template: CreateTemplate, number: number): unknown[] {
-  const values = [...template.insertIncident.values];
-  values[template.numberIndex] = number;
-  values[template.keyIndex] = `INC-${number}`;
-  return values;
+function plainValues(template: CreateTemplate, number: number): unknown[] {
+  return [number, `INC-${number}`, ...Object.values(template.incident)];
 }
 
-function eventValues(statement: CapturedStatement, eventId: bigint, incidentId: unknown) {
-  const columns = columnsOf(statement);
-  const values = [...statement.values];
-  values[columns.indexOf("id")] = eventId.toString();
-  values[columns.indexOf("incident_id")] = incidentId;
-  return values;
+/** JSON columns go to pg as JSON text; pg would send a JavaScript array as a SQL array. */
+function sqlValue(value: unknown): unknown {
+  return value !== null && typeof value === "object" ? JSON.stringify(value) : value;
 }
 
-function firstCell(result: pg.QueryResult<unknown[]>): unknown {
-  return result.rows[0]?.[0];
+function rowsValues(template: CreateTemplate, number: number, eventId: number): unknown[] {
+  return [
+    ...plainValues(template, number),
+    eventId,
+    ...Object.values(template.event).map(sqlValue),
+  ];
 }
 
-/**
- * Replays statements of the template on one connection in order, refilling the number, key,
- * incident id and event id from what the counters and the INSERT return.
- */
-async function replayTransaction(
-  client: pg.PoolClient,
-  template: CreateTemplate,
-  statements: CapturedStatement[],
-): Promise<void> {
-  let incidentId: unknown = null;
-  let number = 0;
-  let eventId = 0n;
-  try {
-    for (const statement of statements) {
-      let values = statement.values;
-      if (statement === template.insertIncident) values = incidentValues(template, number);
-      else if (INSERT_EVENT.test(statement.text)) {
-        values = eventValues(statement, eventId, incidentId);
-      } else if (SELECT_INCIDENT_BY_ID.test(statement.text)) {
-        values = [incidentId, ...statement.values.slice(1)];
-      }
-      const result = await runStatement(client, statement, values);
-      if (isCounter(statement, "incident")) number = Number(firstCell(result));
-      else if (isCounter(statement, "event")) eventId = BigInt(firstCell(result) as string);
-      else if (statement === template.insertIncident) incidentId = firstCell(result);
-    }
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
-}
+type Variant = "api" | "rows" | "insert" | "single" | "noFlush";
 
-type Variant = "api" | "insert" | "transaction" | "noFlush" | "replay";
-
-const VARIANTS: Variant[] = ["api", "insert", "transaction", "noFlush", "replay"];
+const VARIANTS: Variant[] = ["api", "rows", "insert", "single", "noFlush"];
 
 const VARIANT_LABELS: Record<Variant, string> = {
   api: "API: createIncident over HTTP",
-  insert: "baseline A: one INSERT INTO incidents",
-  transaction: "baseline B: counters + incident + event + NOTIFY in one transaction",
+  rows: "baseline A: one INSERT of the same rows",
+  insert: "reference: one INSERT of the incident row alone",
+  single: "baseline B: the write of one create, one create per commit",
   noFlush: "diagnostic: B with synchronous_commit = off",
-  replay: "baseline C: the API's own statements, replayed with pg",
 };
 
 type Runners = Record<Variant, (index: number) => Promise<unknown>>;
-
-/** The statements of baseline B: the writes createIncident must make, in its order. */
-function coreStatements(template: CreateTemplate): CapturedStatement[] {
-  return template.transaction.filter(
-    (s) =>
-      s.text === "BEGIN" ||
-      s.text === "COMMIT" ||
-      /UPDATE counters/.test(s.text) ||
-      s === template.insertIncident ||
-      INSERT_EVENT.test(s.text) ||
-      /pg_notify/.test(s.text),
-  );
-}
 
 function makeRunners(
   client: GraphQLClient,
@@ -167,22 +130,20 @@ function makeRunners(
   template: CreateTemplate,
 ): Runners {
   let rawNumber = RAW_NUMBER_BASE;
-  const core = coreStatements(template);
-  const inTransaction = async (pool: pg.Pool, statements: CapturedStatement[]) => {
-    const connection = await pool.connect();
-    try {
-      await replayTransaction(connection, template, statements);
-    } finally {
-      connection.release();
-    }
-  };
+  // Negative, so that the server's event bus, which reads the ids above its head, skips them.
+  let rawEventId = -1;
   return {
     api: () => client.data(CREATE_MUTATION, { input: INPUT }),
+    rows: () =>
+      runStatement(
+        pools.normal,
+        template.rowsInsert,
+        rowsValues(template, rawNumber++, rawEventId--),
+      ),
     insert: () =>
-      runStatement(pools.normal, template.insertIncident, incidentValues(template, rawNumber++)),
-    transaction: () => inTransaction(pools.normal, core),
-    noFlush: () => inTransaction(pools.noFlush, core),
-    replay: () => inTransaction(pools.normal, template.transaction),
+      runStatement(pools.normal, template.plainInsert, plainValues(template, rawNumber++)),
+    single: () => runStatement(pools.normal, template.write),
+    noFlush: () => runStatement(pools.noFlush, template.write),
   };
 }
 
@@ -191,6 +152,8 @@ interface Run {
   /** CPU time of the server process over wall time, in percent of one core. */
   serverCpu: number;
   waits: WaitSample;
+  /** Creates per commit during an API run; null for the baselines. */
+  batch: number | null;
 }
 
 interface Measurements {
@@ -199,9 +162,32 @@ interface Measurements {
   firstError: string | null;
 }
 
+/** Reads the newest event id, to count what a run adds after it. */
+async function lastEventId(pool: pg.Pool): Promise<string> {
+  const result = await pool.query<{ id: string }>(
+    "SELECT coalesce(max(id), 0)::text AS id FROM incident_events",
+  );
+  return result.rows[0]?.id ?? "0";
+}
+
+/**
+ * Creates per transaction among the events after the id: the events of one transaction share
+ * its recorded_at, the transaction's start time, and each create writes one CREATED event.
+ */
+async function createsPerCommit(pool: pg.Pool, after: string): Promise<number> {
+  const result = await pool.query<{ creates: string; transactions: string }>(
+    `SELECT count(*) AS creates, count(DISTINCT recorded_at) AS transactions
+       FROM incident_events WHERE id > $1 AND type = 'CREATED'`,
+    [after],
+  );
+  const row = result.rows[0];
+  return row ? Number(row.creates) / Math.max(1, Number(row.transactions)) : Number.NaN;
+}
+
 async function measure(
   server: BenchServer,
   runners: Runners,
+  pool: pg.Pool,
   databaseUrl: string,
   options: CreateOptions,
 ): Promise<Measurements> {
@@ -214,6 +200,7 @@ async function measure(
   for (let round = 0; round < options.rounds; round++) {
     for (const concurrency of options.concurrencies) {
       for (const variant of VARIANTS) {
+        const eventsBefore = variant === "api" ? await lastEventId(pool) : null;
         const cpuBefore = processCpuSeconds(server.pid);
         const { result, waits } = await sampleWaits(databaseUrl, 25, () =>
           runConcurrent(options.requests, concurrency, runners[variant]),
@@ -226,6 +213,7 @@ async function measure(
           opsPerSecond: result.opsPerSecond,
           serverCpu: (cpu / result.seconds) * 100,
           waits,
+          batch: eventsBefore === null ? null : await createsPerCommit(pool, eventsBefore),
         };
         measured.runs.set(key, [...(measured.runs.get(key) ?? []), run]);
       }
@@ -256,7 +244,7 @@ export async function benchmarkCreate(
   };
   try {
     const runners = makeRunners(client, pools, template);
-    const measured = await measure(server, runners, databaseUrl, options);
+    const measured = await measure(server, runners, pools.normal, databaseUrl, options);
     return createSection(measured, template, options);
   } finally {
     await Promise.all([pools.normal.end(), pools.noFlush.end()]);
@@ -287,26 +275,27 @@ function createSection(
         Math.max(...rates),
         variant === "api" ? "" : formatRatio(ratioTo(variant)),
         median(runs.map((run) => run.serverCpu)),
+        variant === "api" ? formatNumber(median(runs.map((run) => run.batch ?? 0)), 1) : "1",
         formatNumber(median(runs.map((run) => run.waits.active)), 2),
         formatNumber(median(runs.map((run) => run.waits.lock)), 2),
         formatNumber(median(runs.map((run) => run.waits.wal)), 2),
       ]);
     }
-    const ratio = ratioTo("insert");
+    const ratio = ratioTo("rows");
     goals.push({
       text:
         `createIncident at concurrency ${concurrency} reaches at least half the throughput ` +
-        "of baseline A",
+        "of baseline A, a raw INSERT of the same rows",
       met: ratio >= 0.5,
       detail:
         `API ${median(api).toFixed(0)} ops/s, ${formatRatio(ratio)} of A; ` +
-        `${formatRatio(ratioTo("transaction"))} of B`,
+        `${formatRatio(ratioTo("insert"))} of the incident row alone; ` +
+        `${formatRatio(ratioTo("single"))} of B`,
     });
   }
-  const core = coreStatements(template);
   return {
     title: "createIncident throughput",
-    intro: `${createIntro(measured, options)}\n\n${observations(measured, template, options)}`,
+    intro: `${createIntro(measured, options)}\n\n${observations(measured, options)}`,
     tables: [
       {
         headers: [
@@ -317,6 +306,7 @@ function createSection(
           "max",
           "API / variant",
           "server CPU %",
+          "creates per commit",
           "active backends",
           "waiting on a lock",
           "waiting on WAL flush",
@@ -326,44 +316,45 @@ function createSection(
     ],
     goals,
     details: [
-      "SQL of one createIncident, as the server sent it to PostgreSQL (captured at the pg " +
-        "client in the server process). Baseline B runs statements " +
-        `${core.map((s) => template.transaction.indexOf(s) + 1).join(", ")} of it; baseline A ` +
-        `runs statement ${template.transaction.indexOf(template.insertIncident) + 1} alone.`,
+      "SQL of one createIncident on its own, a batch of one, as the server sent it to " +
+        "PostgreSQL (captured at the pg client in the server process). A batch of n creates " +
+        "runs the same statements with n rows in each JSON array. Baseline B runs statement " +
+        `${template.statements.indexOf(template.write) + 1} as captured. Baseline A inserts ` +
+        "its incident row and CREATED event with the first statement below; the reference " +
+        "inserts the incident row with the second:",
       "",
-      formatStatements(template.transaction),
+      formatStatements([
+        { ...template.rowsInsert, values: rowsValues(template, RAW_NUMBER_BASE, -1) },
+        template.plainInsert,
+      ]),
+      "",
+      formatStatements(template.statements),
     ].join("\n"),
   };
 }
 
 /** States what the wait samples and the diagnostic show, from this run's figures. */
-function observations(
-  measured: Measurements,
-  template: CreateTemplate,
-  options: CreateOptions,
-): string {
-  const counters = template.transaction
-    .map((statement, index) => (/UPDATE counters/.test(statement.text) ? index + 1 : null))
-    .filter((index) => index !== null);
+function observations(measured: Measurements, options: CreateOptions): string {
   const parts = options.concurrencies.map((concurrency) => {
     const runs = (variant: Variant) => measured.runs.get(`${variant}@${concurrency}`) ?? [];
     const wait = (variant: Variant, pick: (w: WaitSample) => number) =>
       formatNumber(median(runs(variant).map((run) => pick(run.waits))), 1);
     const rate = (variant: Variant) => median(runs(variant).map((run) => run.opsPerSecond));
+    const batch = formatNumber(median(runs("api").map((run) => run.batch ?? 0)), 1);
     return (
-      `at concurrency ${concurrency}, ${wait("api", (w) => w.lock)} of ` +
-      `${wait("api", (w) => w.active)} active backends waited on a lock during the API runs ` +
-      `and ${wait("transaction", (w) => w.lock)} of ${wait("transaction", (w) => w.active)} ` +
-      `during baseline B, against ${wait("insert", (w) => w.lock)} during baseline A; ` +
-      "without the WAL flush at COMMIT, B ran " +
-      `${formatRatio(rate("noFlush") / rate("transaction"))} as fast`
+      `at concurrency ${concurrency}, the API wrote ${batch} creates per commit; ` +
+      `${wait("single", (w) => w.lock)} of ${wait("single", (w) => w.active)} active ` +
+      `backends waited on a lock during baseline B, against ${wait("api", (w) => w.lock)} ` +
+      "during the API runs; without the WAL flush at COMMIT, B ran " +
+      `${formatRatio(rate("noFlush") / rate("single"))} as fast`
     );
   });
   return (
-    `Reading the figures: the counter rows (statements ${counters.join(" and ")} below) stay ` +
-    "locked from their UPDATE to COMMIT, so concurrent creates queue behind each other for " +
-    "the rest of the transaction, the WAL flush at COMMIT included. " +
-    `In this run, ${parts.join("; ")}.`
+    "Reading the figures: the counter rows stay locked from their UPDATE to the COMMIT, so " +
+    "creates that each commit on their own, as in baseline B, queue behind each other, the " +
+    "WAL flush at COMMIT included. The API writes the creates that arrive while a batch is " +
+    "being written together, in one statement, so one lock wait and one flush serve the " +
+    `whole batch. In this run, ${parts.join("; ")}.`
   );
 }
 
@@ -375,26 +366,28 @@ function createIntro(measured: Measurements, options: CreateOptions): string {
       "PostgreSQL connections; the baselines run in the benchmark process on pg pools of " +
       `${options.connections}. Variants alternate inside each round.`,
     "",
-    `- **${VARIANT_LABELS.insert}**: Prisma's own INSERT statement and values, autocommit, ` +
-      "with key numbers from a local sequence. The goal compares the API with this baseline.",
-    `- **${VARIANT_LABELS.transaction}**: BEGIN, take the incident counter, INSERT the ` +
-      "incident, take the event counter, INSERT the CREATED event, pg_notify, COMMIT: the " +
-      "writes that createIncident makes, in its order, and nothing else.",
+    `- **${VARIANT_LABELS.rows}**: the rows that createIncident writes, its incident row ` +
+      "and its CREATED event with the same values, in one INSERT statement in autocommit, " +
+      "with key numbers and event ids from local sequences instead of the counters. The goal " +
+      "compares the API with this baseline.",
+    `- **${VARIANT_LABELS.insert}**: the same incident row as a one-row INSERT ... VALUES ` +
+      "in autocommit, without its event.",
+    `- **${VARIANT_LABELS.single}**: the statement with which createIncident writes a ` +
+      "batch (take the incident counter, INSERT the incident, take the event counter, INSERT " +
+      "the CREATED event, NOTIFY), replayed as captured for a batch of one, in autocommit.",
     `- **${VARIANT_LABELS.noFlush}**: baseline B on connections that do not wait for the WAL ` +
       "flush at COMMIT. Not a baseline: it shows how much of B's time is spent holding the " +
       "counter row locks while COMMIT waits for the disk.",
-    `- **${VARIANT_LABELS.replay}**: every statement of the captured createIncident ` +
-      "transaction in order on one connection, including the reads that rebuild the " +
-      "incident with its relations. What remains between this and the API is Prisma, " +
-      "GraphQL and HTTP.",
     "",
     "API / variant is API ops/s divided by the variant's ops/s, the median of the per-round " +
       "ratios. Server CPU % is the CPU time of the server process over the run's wall time " +
       "(100 = one core); during the baselines it is the event bus reading the events that B " +
-      "and C announce. The last three columns are the mean number of backends of the " +
-      "database that pg_stat_activity showed running a statement, waiting for a lock " +
-      "(wait_event_type Lock) and waiting for the WAL flush (WALSync, WALWrite), sampled " +
-      `every 25 ms. Errors: ${measured.errors}` +
+      "announces. Creates per commit counts the CREATED events of an API run against " +
+      "their distinct recorded_at, the start time of the transaction that wrote them. The " +
+      "last three columns are the mean number of backends of the database that " +
+      "pg_stat_activity showed running a statement, waiting for a lock (wait_event_type " +
+      "Lock) and waiting for the WAL flush (WALSync, WALWrite), sampled every 25 ms. " +
+      `Errors: ${measured.errors}` +
       `${measured.firstError ? ` (first: ${measured.firstError})` : ""}.`,
   ].join("\n");
 }

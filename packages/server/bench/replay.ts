@@ -21,9 +21,12 @@ export async function replayRead(pool: pg.Pool, statements: CapturedStatement[])
   await Promise.all(rest.map((statement) => runStatement(pool, statement)));
 }
 
+/** The event bus's read of new events (readEvents in src/events/bus.ts). */
+const BUS_READ = /FROM incident_events e JOIN users u/;
+
 /** Drops the SQL that the event bus runs on its own, such as its poll of the events table. */
 export function withoutBusReads(statements: CapturedStatement[]): CapturedStatement[] {
-  return statements.filter((s) => !/FROM "public"\."incident_events"/.test(s.text));
+  return statements.filter((s) => !BUS_READ.test(s.text));
 }
 
 /**

@@ -143,6 +143,7 @@ async function run(): Promise<number> {
       await bootstrap(db.prisma, log);
       const ctx: ServiceContext = {
         prisma: db.prisma,
+        sql: db.sql,
         config: { limits: config.limits },
         log,
         now: () => new Date(),

@@ -33,7 +33,7 @@ try {
   try {
     const started = Date.now();
     const result = await seedDemo(
-      { prisma: db.prisma, config, log, now: () => new Date() },
+      { prisma: db.prisma, sql: db.sql, config, log, now: () => new Date() },
       { count, days },
     );
     if (result.skipped) {

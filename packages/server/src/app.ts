@@ -168,6 +168,8 @@ export async function startServer(
     db,
     bus,
     prisma: db.prisma,
+    sql: db.sql,
+    published: (events) => bus.offer(events),
     log,
     now: options.now ?? (() => new Date()),
   };

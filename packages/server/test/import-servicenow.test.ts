@@ -7,6 +7,7 @@ import { EVENT_TYPES, type EventType } from "@incident/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STANDARD_CATEGORIES } from "../src/bootstrap";
 import { type DataDirLock, lockDataDir } from "../src/db/lock";
+import type { SqlDatabase } from "../src/db/sql";
 import type { PrismaClient } from "../src/generated/prisma/client";
 import type { ImportReport } from "../src/imports/report";
 import { importServiceNowLog } from "../src/imports/run";
@@ -301,10 +302,11 @@ function minutes(value: string): number {
 
 // --- Helpers over the database. ---
 
-function contextOf(server: TestServer, prisma?: PrismaClient): ServiceContext {
+function contextOf(server: TestServer, sql?: SqlDatabase): ServiceContext {
   const { services } = server;
   return {
-    prisma: prisma ?? services.prisma,
+    prisma: services.prisma,
+    sql: sql ?? services.sql,
     config: services.config,
     log: services.log,
     now: services.now,
@@ -714,17 +716,16 @@ describe.each(BACKENDS)("ServiceNow import on %s", (backend) => {
   describe("stopped runs", () => {
     it("continues after a database failure", async () => {
       const text = csv([...fixtureLines("FAIL"), ...fixtureLines("FAILB")]);
-      // The third incident transaction fails as a lost connection would.
-      let transactions = 0;
-      const failing = new Proxy(prisma, {
-        get(target, property) {
-          if (property === "$transaction" && ++transactions === 3) {
-            return () => Promise.reject(new Error("connection terminated unexpectedly"));
-          }
-          const value = Reflect.get(target, property, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
+      // The third incident write fails as a lost connection would.
+      let writes = 0;
+      const { sql } = server.services;
+      const failing: SqlDatabase = {
+        ...sql,
+        query: (text, params) =>
+          /INSERT INTO incidents/.test(text) && ++writes === 3
+            ? Promise.reject(new Error("connection terminated unexpectedly"))
+            : sql.query(text, params),
+      };
 
       const stopped = await importServiceNowLog(contextOf(server, failing), {
         name: "fail.csv",

@@ -31,6 +31,7 @@ async function commentOffline(
     const actor = await bootstrap(db.prisma, log);
     const ctx = {
       prisma: db.prisma,
+      sql: db.sql,
       config: { limits: { description: 2_000 } },
       log,
       now: () => new Date(),

@@ -94,7 +94,7 @@ async function openPglite(
       ...runner(client),
       transaction: (fn) => client.transaction((tx) => fn(runner(tx))),
       listen: async (channel, onNotify) => {
-        const unlisten = await client.listen(channel, () => onNotify());
+        const unlisten = await client.listen(channel, (payload) => onNotify(payload));
         return async () => {
           if (!client.closed) await unlisten();
         };
@@ -186,14 +186,14 @@ class PgListener {
   constructor(
     private readonly url: string,
     private readonly channel: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: (payload: string) => void,
     private readonly log: Logger,
   ) {}
 
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on("notification", (message) => {
-      if (message.channel === this.channel) this.onNotify();
+      if (message.channel === this.channel) this.onNotify(message.payload ?? "");
     });
     client.on("error", (error) => {
       this.log.warn(
@@ -236,7 +236,7 @@ class PgListener {
         () => {
           if (this.stopped) return;
           this.log.info({ channel: this.channel }, "LISTEN connection restored");
-          this.onNotify();
+          this.onNotify("");
         },
         (error) => {
           this.log.warn({ err: error, retryMs: this.retryMs }, "LISTEN reconnect failed");

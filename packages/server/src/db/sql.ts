@@ -10,8 +10,9 @@ export interface SqlRunner {
 export interface SqlDatabase extends SqlRunner {
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /**
-   * Calls onNotify for each notification on the channel until the returned function is
-   * called. The payload is ignored: notifications only wake readers up.
+   * Calls onNotify with the payload of each notification on the channel until the returned
+   * function is called. After a lost connection is restored, calls it once with an empty
+   * payload, since notifications sent meanwhile are lost.
    */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }

@@ -1,4 +1,4 @@
-import type { SqlDatabase } from "../db/sql";
+import type { SqlDatabase, SqlRunner } from "../db/sql";
 import type { PrismaClient } from "../generated/prisma/client";
 import { EVENTS_CHANNEL } from "../incidents/store";
 import type { Logger } from "../logger";
@@ -52,7 +52,7 @@ export class EventBus {
       select: { id: true },
     });
     this.head = last?.id ?? 0n;
-    this.unlisten = await this.sql.listen(EVENTS_CHANNEL, () => this.wake());
+    this.unlisten = await this.sql.listen(EVENTS_CHANNEL, (payload) => this.notified(payload));
     this.poll = setInterval(() => this.wake(), this.pollMs);
     this.poll.unref();
     // A change that committed after the head was read but before LISTEN took effect sent its
@@ -69,6 +69,45 @@ export class EventBus {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Handles a NOTIFY. A payload, when there is one, is the id of the newest event of the
+   * committed transaction. When this process already has that event, nothing is read.
+   */
+  private notified(payload: string): void {
+    if (!/^\d+$/.test(payload)) {
+      this.wake();
+      return;
+    }
+    const last = BigInt(payload);
+    if (last <= this.head) return;
+    // The notification of this process's own commit often arrives just before the result of
+    // the statement that offers the events. Checking again after I/O saves reading them.
+    setImmediate(() => {
+      if (last > this.head) this.wake();
+    });
+  }
+
+  /**
+   * Takes events that this process has just committed, so that its subscribers get them
+   * without a read. They are taken only when they follow the head without a gap: event ids
+   * are given in commit order, so every earlier id is then known to be in. Otherwise the
+   * NOTIFY of their commit makes the bus read them from the table.
+   */
+  offer(events: EventView[]): void {
+    const first = events[0];
+    if (this.closed || !first || first.id !== this.head + 1n) return;
+    this.append(events);
+  }
+
+  private append(events: EventView[]): void {
+    this.recent.push(...events);
+    if (this.recent.length > this.recentLimit) {
+      this.recent.splice(0, this.recent.length - this.recentLimit);
+    }
+    this.head = (events.at(-1) as EventView).id;
+    this.notifyWaiters();
   }
 
   /**
@@ -95,14 +134,11 @@ export class EventBus {
 
   private async readNew(): Promise<void> {
     while (!this.closed) {
-      const rows = await readEvents(this.prisma, this.head, this.pageSize);
+      const rows = await readEvents(this.sql, this.head, this.pageSize);
       if (rows.length === 0 || this.closed) return;
-      this.recent.push(...rows);
-      if (this.recent.length > this.recentLimit) {
-        this.recent.splice(0, this.recent.length - this.recentLimit);
-      }
-      this.head = (rows.at(-1) as EventView).id;
-      this.notifyWaiters();
+      // Events offered while the read ran moved the head; the rest follow it without a gap.
+      const fresh = rows.filter((row) => row.id > this.head);
+      if (fresh.length > 0) this.append(fresh);
       if (rows.length < this.pageSize) return;
     }
   }
@@ -169,16 +205,35 @@ function indexAfter(events: EventView[], after: bigint): number {
   return low;
 }
 
-/** Reads up to `limit` events after the id, oldest first. */
-export function readEvents(
-  prisma: PrismaClient,
+interface EventRow extends Omit<EventView, "id" | "actor"> {
+  id: string | number | bigint;
+  actorEmail: string;
+  actorName: string;
+  actorCreatedAt: Date;
+}
+
+/**
+ * Reads up to `limit` events after the id, oldest first, with their actors. Plain SQL: every
+ * process runs it after each commit of any change, so it is the most frequent query.
+ */
+export async function readEvents(
+  sql: SqlRunner,
   after: bigint,
   limit: number,
 ): Promise<EventView[]> {
-  return prisma.incidentEvent.findMany({
-    where: { id: { gt: after } },
-    orderBy: { id: "asc" },
-    take: limit,
-    include: { actor: true },
-  });
+  const rows = await sql.query<EventRow>(
+    `SELECT e.id::text AS id, e.incident_id AS "incidentId", e.type,
+            e.occurred_at AS "occurredAt", e.recorded_at AS "recordedAt",
+            e.actor_id AS "actorId", e.note, e.before, e.after, e.snapshot, e.status,
+            e.priority, e.category_id AS "categoryId", e.team_id AS "teamId",
+            u.email AS "actorEmail", u.name AS "actorName", u.created_at AS "actorCreatedAt"
+       FROM incident_events e JOIN users u ON u.id = e.actor_id
+      WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+    [after.toString(), limit],
+  );
+  return rows.map(({ id, actorEmail, actorName, actorCreatedAt, ...event }) => ({
+    ...event,
+    id: BigInt(id),
+    actor: { id: event.actorId, email: actorEmail, name: actorName, createdAt: actorCreatedAt },
+  }));
 }

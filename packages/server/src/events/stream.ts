@@ -1,3 +1,4 @@
+import type { SqlRunner } from "../db/sql";
 import { invalid } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import { type FilterFields, type IncidentFilter, matchesFilter } from "../incidents/filter";
@@ -77,7 +78,7 @@ export async function startCursor(
  * sequence, so the seam between them can neither skip nor repeat an event.
  */
 export async function* streamEvents(
-  prisma: PrismaClient,
+  sql: SqlRunner,
   bus: EventBus,
   options: StreamOptions,
 ): AsyncGenerator<EventView> {
@@ -85,7 +86,7 @@ export async function* streamEvents(
   const { signal, filter } = options;
 
   while (!signal?.aborted && !bus.isClosed) {
-    const batch = bus.recentAfter(cursor) ?? (await readEvents(prisma, cursor, bus.pageSize));
+    const batch = bus.recentAfter(cursor) ?? (await readEvents(sql, cursor, bus.pageSize));
     for (const event of batch) {
       cursor = event.id;
       if (eventMatches(event, filter)) yield event;

@@ -54,9 +54,9 @@ builder.subscriptionField("incidentEvents", (t) =>
           throw invalid(`filter.${field}`, `filter.${field} is not supported by incidentEvents`);
         }
       }
-      const { prisma, bus } = ctx.services;
+      const { prisma, sql, bus } = ctx.services;
       const after = await startCursor(prisma, bus, parseEventId(args.after));
-      return abortable((signal) => streamEvents(prisma, bus, { filter, after, signal }));
+      return abortable((signal) => streamEvents(sql, bus, { filter, after, signal }));
     },
     resolve: (event) => event,
   }),

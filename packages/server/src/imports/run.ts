@@ -3,8 +3,8 @@ import type { InputLimits, LifecycleAction } from "@incident/shared";
 import { ensureUser, IMPORT_USER } from "../accounts/service";
 import { ensureCategory } from "../categories/service";
 import { DomainError } from "../errors";
-import type { Prisma } from "../generated/prisma/client";
 import { type Actor, createIncident, type ServiceContext } from "../incidents/service";
+import type { IncidentChanges } from "../incidents/view";
 import type { Logger } from "../logger";
 import { ensureTeam } from "../teams/service";
 import { type ImportReport, ReportBuilder } from "./report";
@@ -164,7 +164,7 @@ async function prepareDirectory(
 function toLifecycleAction(
   action: PlannedAction,
   directory: Directory,
-): { action: LifecycleAction; extra?: Prisma.IncidentUncheckedUpdateInput } {
+): { action: LifecycleAction; extra?: IncidentChanges } {
   switch (action.type) {
     case "categorize":
       return { action: { type: "categorize", categoryId: directory.categoryId(action.category) } };

@@ -1,37 +1,44 @@
-import type { PrismaClient } from "../generated/prisma/client";
-import type { Tx } from "./store";
+import type { SqlRunner } from "../db/sql";
 
-type Work<T> = (tx: Tx) => Promise<T>;
+/** The result of one request in a batch: its value, or the error that it alone failed with. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-interface Pending {
-  work: Work<unknown>;
-  resolve(value: unknown): void;
+/**
+ * Writes a batch of requests atomically and returns one outcome per request, in order. A
+ * request rejected by the rules gets a failed outcome and writes nothing; a thrown error means
+ * that nothing of the batch was written.
+ */
+export type BatchWriter<R, T> = (tx: SqlRunner, requests: R[]) => Promise<Outcome<T>[]>;
+
+interface Pending<R, T> {
+  request: R;
+  resolve(value: T): void;
   reject(error: unknown): void;
 }
 
-/** Maximum creates committed in one transaction; it bounds the wait of the last one. */
-const MAX_BATCH = 50;
-
-/** Interactive transactions wait for a connection and for row locks under contention. */
-export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+/** Maximum requests written in one batch; it bounds the wait of the last one. */
+const MAX_BATCH = 64;
 
 /**
- * Group commit for incident creates. Gap-free keys make every create hold the incident counter
- * row from its number to its commit, so creates run one at a time whatever the connection
- * count, each waiting for its own commit to reach the disk. Here creates that arrive while one
- * runs wait and then share one transaction and one commit. When any of them fails, the whole
- * batch is rolled back and each create is run alone, so only the failing one fails and the
- * numbers stay gap-free.
+ * Group commit. Gap-free keys make every create hold the incident counter row from its number
+ * to its commit, so creates run one at a time whatever the connection count, each waiting for
+ * its own commit to reach the disk. Here requests that arrive while a batch is being written
+ * wait and are then written together, with one commit for all of them. When a batch fails,
+ * each of its requests is written again alone, so only the one at fault fails and the numbers
+ * stay gap-free.
  */
-export class CreateBatcher {
-  private queue: Pending[] = [];
+export class Batcher<R, T> {
+  private queue: Pending<R, T>[] = [];
   private draining = false;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly db: SqlRunner,
+    private readonly write: BatchWriter<R, T>,
+  ) {}
 
-  run<T>(work: Work<T>): Promise<T> {
+  run(request: R): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ request, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -41,10 +48,20 @@ export class CreateBatcher {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        if (batch.length === 1) {
-          await this.runAlone(batch[0] as Pending);
-        } else {
-          await this.runTogether(batch);
+        try {
+          this.settle(batch, await this.attempt(batch));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]?.reject(error);
+            continue;
+          }
+          for (const item of batch) {
+            try {
+              this.settle([item], await this.attempt([item]));
+            } catch (alone) {
+              item.reject(alone);
+            }
+          }
         }
       }
     } finally {
@@ -52,38 +69,19 @@ export class CreateBatcher {
     }
   }
 
-  private async runAlone(item: Pending): Promise<void> {
-    try {
-      item.resolve(await this.prisma.$transaction((tx) => item.work(tx), TX_OPTIONS));
-    } catch (error) {
-      item.reject(error);
+  private attempt(batch: Pending<R, T>[]): Promise<Outcome<T>[]> {
+    return this.write(
+      this.db,
+      batch.map((item) => item.request),
+    );
+  }
+
+  private settle(batch: Pending<R, T>[], outcomes: Outcome<T>[]): void {
+    for (const [index, item] of batch.entries()) {
+      const outcome = outcomes[index];
+      if (!outcome) item.reject(new Error("the batch writer returned no outcome for a request"));
+      else if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
     }
   }
-
-  private async runTogether(batch: Pending[]): Promise<void> {
-    let results: unknown[];
-    try {
-      results = await this.prisma.$transaction(async (tx) => {
-        const values: unknown[] = [];
-        for (const item of batch) values.push(await item.work(tx));
-        return values;
-      }, TX_OPTIONS);
-    } catch {
-      for (const item of batch) await this.runAlone(item);
-      return;
-    }
-    for (const [index, item] of batch.entries()) item.resolve(results[index]);
-  }
-}
-
-const batchers = new WeakMap<PrismaClient, CreateBatcher>();
-
-/** Returns the batcher of a Prisma client; one per client, so one per database and process. */
-export function createBatcher(prisma: PrismaClient): CreateBatcher {
-  let batcher = batchers.get(prisma);
-  if (!batcher) {
-    batcher = new CreateBatcher(prisma);
-    batchers.set(prisma, batcher);
-  }
-  return batcher;
 }

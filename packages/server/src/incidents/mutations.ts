@@ -2,10 +2,10 @@ import { checkText, DEFAULT_LIMITS, type LifecycleAction } from "@incident/share
 import { builder } from "../builder";
 import type { GraphQLContext } from "../context";
 import { invalid, parseId, unwrap } from "../errors";
-import type { Prisma } from "../generated/prisma/client";
 import { LevelEnum, PriorityEnum } from "./enums";
 import { IncidentRef } from "./schema";
 import { changeIncident, createIncident } from "./service";
+import type { IncidentChanges } from "./view";
 
 const CreateIncidentInput = builder.inputType("CreateIncidentInput", {
   fields: (t) => ({
@@ -54,7 +54,7 @@ function incidentMutation<Fields extends Record<string, unknown>>(
   description: string,
   fields: (t: InputFields) => Fields,
   toAction: (input: Record<string, unknown>) => LifecycleAction,
-  extra?: (input: Record<string, unknown>) => Prisma.IncidentUncheckedUpdateInput,
+  extra?: (input: Record<string, unknown>) => IncidentChanges,
 ) {
   const inputName = `${name[0]?.toUpperCase()}${name.slice(1)}Input`;
   const Input = builder.inputType(inputName, {
@@ -95,7 +95,7 @@ function incidentMutation<Fields extends Record<string, unknown>>(
 
 /** Validates the problem reference and post-mortem link of a closure. */
 function closureLinks(problemRef: string | null, postMortemUrl: string | null) {
-  const links: Prisma.IncidentUncheckedUpdateInput = {};
+  const links: IncidentChanges = {};
   const ref = problemRef?.trim();
   if (ref) {
     links.problemRef = unwrap(

@@ -2,7 +2,6 @@ import {
   applyAction,
   checkOccurredAt,
   checkText,
-  formatIncidentKey,
   type Level,
   type LifecycleAction,
   type LifecycleState,
@@ -10,24 +9,27 @@ import {
   type Transition,
 } from "@incident/shared";
 import type { Config } from "../config";
+import type { SqlDatabase, SqlRunner } from "../db/sql";
 import { DomainError, invalid, notFound, unwrap } from "../errors";
-import { Prisma, type PrismaClient } from "../generated/prisma/client";
+import type { EventView } from "../events/schema";
+import type { PrismaClient, User } from "../generated/prisma/client";
 import type { Logger } from "../logger";
-import { createBatcher, TX_OPTIONS } from "./create-batch";
-import {
-  findIncident,
-  insertEvents,
-  lockIncident,
-  type NewEvent,
-  type Tx,
-  takeCounter,
-  updateIncident,
-} from "./store";
-import { diffIncident, type IncidentView, initialValues } from "./view";
+import * as bulk from "./bulk";
+import { Batcher, type Outcome } from "./create-batch";
+import { lazyReferences, type References } from "./references";
+import { findIncident, insertEvents, lockIncident, type NewEvent, saveIncident } from "./store";
+import { diffIncident, type IncidentChanges, type IncidentView, initialValues } from "./view";
+
+/** Interactive transactions wait for a connection and for row locks under contention. */
+const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
 
 /** Dependencies of the incident service: the database, the limits and a clock. */
 export interface ServiceContext {
   prisma: PrismaClient;
+  /** Plain SQL on the same database, for the batched create path. */
+  sql: SqlDatabase;
+  /** Receives the events of each batch of creates once they are committed, in id order. */
+  published?: (events: EventView[]) => void;
   config: Pick<Config, "limits">;
   log: Logger;
   now(): Date;
@@ -62,13 +64,9 @@ function stateOf(incident: IncidentView): LifecycleState {
 }
 
 /** Returns the column changes that a transition makes, at the time it happened. */
-function changesFor(
-  incident: IncidentView,
-  transition: Transition,
-  at: Date,
-): Prisma.IncidentUncheckedUpdateInput {
+function changesFor(incident: IncidentView, transition: Transition, at: Date): IncidentChanges {
   const { state } = transition;
-  const data: Prisma.IncidentUncheckedUpdateInput = {
+  const data: IncidentChanges = {
     status: state.status,
     categoryId: state.categoryId,
     teamId: state.teamId,
@@ -109,30 +107,6 @@ function changesFor(
   return data;
 }
 
-async function loadCategory(tx: Tx, categoryId: number) {
-  const category = await tx.category.findUnique({ where: { id: categoryId } });
-  if (!category) throw notFound("categoryId", "category", categoryId);
-  return category;
-}
-
-async function requireTeam(tx: Tx, teamId: number | null) {
-  if (teamId === null) return;
-  const team = await tx.team.findUnique({ where: { id: teamId } });
-  if (!team) throw notFound("teamId", "team", teamId);
-}
-
-/** Resolves the ids that an action names, returning the action with what the rules need. */
-async function resolveReferences(tx: Tx, action: LifecycleAction): Promise<LifecycleAction> {
-  if (action.type === "categorize" && action.categoryId !== null) {
-    const category = await loadCategory(tx, action.categoryId);
-    return { ...action, defaultTeamId: category.defaultTeamId };
-  }
-  if (action.type === "assign" || action.type === "escalate") {
-    await requireTeam(tx, action.teamId);
-  }
-  return action;
-}
-
 /** Checks the free text of an action against the text limit. */
 function checkActionText(ctx: ServiceContext, action: LifecycleAction) {
   const fields: [string, string | null | undefined][] = [];
@@ -147,32 +121,73 @@ function checkActionText(ctx: ServiceContext, action: LifecycleAction) {
 
 interface Step {
   action: LifecycleAction;
-  extra?: Prisma.IncidentUncheckedUpdateInput;
+  extra?: IncidentChanges;
+}
+
+/** Returns the incident with the category and team that a new state names. */
+async function withRelations(
+  refs: References,
+  current: IncidentView,
+  row: IncidentView,
+): Promise<IncidentView> {
+  const category =
+    row.categoryId === current.categoryId
+      ? current.category
+      : row.categoryId === null
+        ? null
+        : await refs.category(row.categoryId);
+  const team =
+    row.teamId === current.teamId
+      ? current.team
+      : row.teamId === null
+        ? null
+        : await refs.team(row.teamId);
+  return { ...row, category, team };
+}
+
+/** Adds what the rules need to know about the category or team that an action names. */
+async function resolveReferences(
+  refs: References,
+  action: LifecycleAction,
+): Promise<LifecycleAction> {
+  if (action.type === "categorize" && action.categoryId !== null) {
+    const category = await refs.category(action.categoryId);
+    return { ...action, defaultTeamId: category.defaultTeamId };
+  }
+  if ((action.type === "assign" || action.type === "escalate") && action.teamId !== null) {
+    await refs.team(action.teamId);
+  }
+  return action;
 }
 
 /**
- * Applies steps to a locked incident in memory and in the database, returning the events they
- * produce. Each step starts from the state the previous one left.
+ * Applies steps to an incident in memory, returning the incident as they leave it and the
+ * events they produce. Each step starts from the state the previous one left. Nothing is
+ * written: the caller stores the final row and the events in its transaction.
  */
 async function applySteps(
-  tx: Tx,
+  refs: References,
   incident: IncidentView,
   steps: Step[],
   actor: Actor,
   at: Date,
+  now: Date,
 ): Promise<{ incident: IncidentView; events: NewEvent[] }> {
   let current = incident;
   const events: NewEvent[] = [];
   for (const step of steps) {
-    const action = await resolveReferences(tx, step.action);
+    const action = await resolveReferences(refs, step.action);
     const transition = unwrap(applyAction(stateOf(current), action));
     if (isNoOp(current, transition)) continue;
-    const updated = await updateIncident(tx, current, {
+    const row: IncidentView = {
+      ...current,
       ...changesFor(current, transition, at),
       ...step.extra,
       lastEventAt: at,
-      version: { increment: 1 },
-    });
+      version: current.version + 1,
+      updatedAt: now,
+    };
+    const updated = await withRelations(refs, current, row);
     events.push({
       type: transition.eventType,
       occurredAt: at,
@@ -205,10 +220,6 @@ function parseKey(key: string): number {
   const number = parseIncidentKey(key);
   if (number === null) throw invalid("key", `key must look like INC-42; got "${key}"`);
   return number;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /** Validates the fields of a new incident before anything is written. */
@@ -258,14 +269,172 @@ export interface TimedAction {
   action: LifecycleAction;
   occurredAt: Date;
   /** Further columns to set with the change, such as a closure's problem reference. */
-  extra?: Prisma.IncidentUncheckedUpdateInput;
+  extra?: IncidentChanges;
+}
+
+/** One createIncident call, checked and waiting for its batch. */
+interface CreateRequest {
+  actor: Actor;
+  fields: ReturnType<typeof checkNewIncident>;
+  steps: Step[];
+  history: TimedAction[];
+  now: Date;
+}
+
+/** A new incident as its creation and first steps leave it, before it has an id and a key. */
+function newIncident(request: CreateRequest, reporter: User): IncidentView {
+  const { fields, now } = request;
+  return {
+    id: 0,
+    number: 0,
+    key: "",
+    externalRef: fields.externalRef,
+    title: fields.title,
+    description: fields.description,
+    status: "IDENTIFIED",
+    impact: null,
+    urgency: null,
+    priority: null,
+    priorityOverride: false,
+    overrideReason: null,
+    categoryId: null,
+    teamId: null,
+    reporterId: reporter.id,
+    managerId: reporter.id,
+    detectedAt: fields.detectedAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    cancelledAt: null,
+    escalationLevel: 0,
+    reopenCount: 0,
+    resolution: null,
+    cancelReason: null,
+    problemRef: null,
+    postMortemUrl: null,
+    lastEventAt: fields.occurredAt,
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+    category: null,
+    team: null,
+    manager: reporter,
+    reporter,
+  };
+}
+
+/** Works out a new incident and its timeline in memory, applying every rule; writes nothing. */
+async function planCreate(
+  refs: References,
+  reporter: User,
+  request: CreateRequest,
+): Promise<{ incident: IncidentView; events: NewEvent[] }> {
+  const { actor, fields, now } = request;
+  const created = newIncident(request, reporter);
+  const events: NewEvent[] = [
+    {
+      type: "CREATED",
+      occurredAt: fields.occurredAt,
+      actorId: actor.id,
+      note: null,
+      before: {},
+      after: initialValues(created),
+      incident: created,
+    },
+  ];
+  const first = await applySteps(refs, created, request.steps, actor, fields.occurredAt, now);
+  events.push(...first.events);
+  let current = first.incident;
+  for (const entry of request.history) {
+    const at = unwrap(checkOccurredAt(entry.occurredAt, now, current.lastEventAt));
+    const step: Step = entry.extra ? { action: entry.action, extra: entry.extra } : entry;
+    const applied = await applySteps(refs, current, [step], actor, at, now);
+    events.push(...applied.events);
+    current = applied.incident;
+  }
+  return { incident: current, events };
+}
+
+/**
+ * Writes a batch of creates: at most four reads for the whole batch (reporters, referenced
+ * categories and teams, taken external references), then every rule in memory, then one
+ * statement that numbers and inserts the incidents and their events. A create that breaks a
+ * rule fails alone.
+ */
+async function writeCreates(
+  db: SqlRunner,
+  requests: CreateRequest[],
+  users: Map<number, User>,
+  published: ServiceContext["published"],
+): Promise<Outcome<IncidentView>[]> {
+  const unknown = [...new Set(requests.map(({ actor }) => actor.id))].filter(
+    (id) => !users.has(id),
+  );
+  if (unknown.length > 0) {
+    for (const [id, user] of await bulk.loadUsers(db, unknown)) users.set(id, user);
+  }
+  const refs = await bulk.loadReferences(
+    db,
+    requests.flatMap((request) => [
+      ...request.steps.map((step) => step.action),
+      ...request.history.map((entry) => entry.action),
+    ]),
+  );
+  const takenRefs = await bulk.takenExternalRefs(
+    db,
+    requests.flatMap(({ fields }) => (fields.externalRef ? [fields.externalRef] : [])),
+  );
+
+  const outcomes: Outcome<IncidentView>[] = [];
+  const planned: { index: number; incident: IncidentView; events: NewEvent[] }[] = [];
+  for (const [index, request] of requests.entries()) {
+    try {
+      const reporter = users.get(request.actor.id);
+      if (!reporter) throw new Error(`user ${request.actor.id} does not exist`);
+      const { externalRef } = request.fields;
+      if (externalRef !== null && takenRefs.has(externalRef)) throw duplicateRef(externalRef);
+      planned.push({ index, ...(await planCreate(refs, reporter, request)) });
+      if (externalRef !== null) takenRefs.add(externalRef);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      outcomes[index] = { ok: false, error };
+    }
+  }
+  if (planned.length === 0) return outcomes;
+
+  const written = await bulk.writeNewIncidents(db, planned, users);
+  for (const [position, plan] of planned.entries()) {
+    outcomes[plan.index] = { ok: true, value: written.incidents[position] as IncidentView };
+  }
+  published?.(written.events);
+  return outcomes;
+}
+
+const createBatchers = new WeakMap<SqlDatabase, Batcher<CreateRequest, IncidentView>>();
+
+/**
+ * Creates share batches per database handle, so per database and process. The first context
+ * to create on a handle decides where the batches' events are published.
+ */
+function createBatcher(ctx: ServiceContext): Batcher<CreateRequest, IncidentView> {
+  let batcher = createBatchers.get(ctx.sql);
+  if (!batcher) {
+    const { published } = ctx;
+    // A user row never changes once created (bootstrap and ensureUser upsert with an empty
+    // update), so the reporters read once serve every later batch.
+    const users = new Map<number, User>();
+    batcher = new Batcher(ctx.sql, (db, requests) => writeCreates(db, requests, users, published));
+    createBatchers.set(ctx.sql, batcher);
+  }
+  return batcher;
 }
 
 /**
  * Reports an incident. A category, impact and urgency given here categorize and prioritize it
  * in the same transaction, each with its own event. The history, if any, is applied after them
  * in the same transaction, so an imported incident is stored with its whole timeline or not
- * at all. Each entry's occurredAt must not be before the previous event.
+ * at all. Each entry's occurredAt must not be before the previous event. Concurrent creates
+ * are written together in one transaction (see Batcher); each still succeeds or fails alone.
  */
 export async function createIncident(
   ctx: ServiceContext,
@@ -275,7 +444,6 @@ export async function createIncident(
 ): Promise<IncidentView> {
   const fields = checkNewIncident(ctx, input);
   for (const entry of history) checkActionText(ctx, entry.action);
-  const now = ctx.now();
   const steps: Step[] = [];
   if (input.categoryId != null) {
     steps.push({ action: { type: "categorize", categoryId: input.categoryId } });
@@ -283,64 +451,19 @@ export async function createIncident(
   if (input.impact != null && input.urgency != null) {
     steps.push({ action: { type: "prioritize", impact: input.impact, urgency: input.urgency } });
   }
-
   try {
-    // Read before the transaction: the incident counter stays locked from takeCounter to the
-    // commit, and concurrent creates queue on it, so nothing avoidable runs in between.
-    const reporter = await ctx.prisma.user.findUniqueOrThrow({ where: { id: actor.id } });
-    return await createBatcher(ctx.prisma).run(async (tx) => {
-      if (fields.externalRef !== null) await rejectDuplicateRef(tx, fields.externalRef);
-      const number = Number(await takeCounter(tx, "incident"));
-      const row = await tx.incident.create({
-        data: {
-          number,
-          key: formatIncidentKey(number),
-          externalRef: fields.externalRef,
-          title: fields.title,
-          description: fields.description,
-          status: "IDENTIFIED",
-          detectedAt: fields.detectedAt,
-          reporterId: actor.id,
-          managerId: actor.id,
-          lastEventAt: fields.occurredAt,
-        },
-      });
-      const created: IncidentView = {
-        ...row,
-        category: null,
-        team: null,
-        manager: reporter,
-        reporter,
-      };
-      const createdEvent: NewEvent = {
-        type: "CREATED",
-        occurredAt: fields.occurredAt,
-        actorId: actor.id,
-        note: null,
-        before: {},
-        after: initialValues(created),
-        incident: created,
-      };
-      const result = await applySteps(tx, created, steps, actor, fields.occurredAt);
-      const events = [createdEvent, ...result.events];
-      let current = result.incident;
-      for (const entry of history) {
-        const at = unwrap(checkOccurredAt(entry.occurredAt, now, current.lastEventAt));
-        const step: Step = { action: entry.action, extra: entry.extra };
-        const applied = await applySteps(tx, current, [step], actor, at);
-        events.push(...applied.events);
-        current = applied.incident;
-      }
-      await insertEvents(tx, events);
-      return current;
-    });
+    return await createBatcher(ctx).run({ actor, fields, steps, history, now: ctx.now() });
   } catch (error) {
-    if (isUniqueViolation(error) && fields.externalRef !== null) {
+    // Another transaction took the external reference between the check and the INSERT.
+    if (fields.externalRef !== null && bulk.isUniqueViolation(error, EXTERNAL_REF_KEY)) {
       throw duplicateRef(fields.externalRef);
     }
     throw error;
   }
 }
+
+/** The unique index on incidents.external_ref. */
+const EXTERNAL_REF_KEY = "incidents_external_ref_key";
 
 function duplicateRef(externalRef: string): DomainError {
   return new DomainError(
@@ -350,17 +473,12 @@ function duplicateRef(externalRef: string): DomainError {
   );
 }
 
-async function rejectDuplicateRef(tx: Tx, externalRef: string) {
-  const existing = await tx.incident.findUnique({ where: { externalRef }, select: { key: true } });
-  if (existing) throw duplicateRef(externalRef);
-}
-
 export interface TransitionOptions {
   occurredAt?: Date | null;
   /** The version the caller last saw; a different current version is a CONFLICT. */
   expectedVersion?: number | null;
   /** Further columns to set with the change, such as a closure's problem reference. */
-  extra?: Prisma.IncidentUncheckedUpdateInput;
+  extra?: IncidentChanges;
 }
 
 /**
@@ -397,8 +515,10 @@ export async function changeIncident(
       : new Date(Math.max(now.getTime(), incident.lastEventAt.getTime()));
 
     const step: Step = options.extra ? { action, extra: options.extra } : { action };
-    const result = await applySteps(tx, incident, [step], actor, at);
-    if (result.events.length > 0) await insertEvents(tx, result.events);
+    const result = await applySteps(lazyReferences(tx), incident, [step], actor, at, now);
+    if (result.events.length === 0) return incident;
+    await saveIncident(tx, incident, result.incident);
+    await insertEvents(tx, result.events);
     return result.incident;
   }, TX_OPTIONS);
 }

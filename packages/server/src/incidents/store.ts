@@ -1,5 +1,5 @@
 import type { EventType } from "@incident/shared";
-import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { Incident, Prisma, PrismaClient } from "../generated/prisma/client";
 import { filterWhere, type IncidentFilter } from "./filter";
 import { INCIDENT_INCLUDE, type IncidentView, toSnapshot } from "./view";
 
@@ -36,34 +36,31 @@ export async function findIncident(
   return prisma.incident.findUnique({ where, include: INCIDENT_INCLUDE });
 }
 
-/**
- * Updates an incident and returns it with its relations. A relation whose key the update left
- * alone is taken from `current` instead of being read again, which saves four queries per step
- * when many steps are applied to one locked incident, as an import does.
- */
-export async function updateIncident(
+/** The columns of an incident row without its relations. */
+function columnsOf(incident: IncidentView): Omit<Incident, "id"> {
+  const { id: _id, category: _c, team: _t, manager: _m, reporter: _r, ...columns } = incident;
+  return columns;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
+}
+
+/** Writes the columns in which `after` differs from `before`, the row as it was read. */
+export async function saveIncident(
   tx: Tx,
-  current: IncidentView,
-  data: Prisma.IncidentUncheckedUpdateInput,
-): Promise<IncidentView> {
-  const row = await tx.incident.update({ where: { id: current.id }, data });
-  const category =
-    row.categoryId === current.categoryId
-      ? current.category
-      : await tx.category.findUnique({ where: { id: row.categoryId ?? -1 } });
-  const team =
-    row.teamId === current.teamId
-      ? current.team
-      : await tx.team.findUnique({ where: { id: row.teamId ?? -1 } });
-  const manager =
-    row.managerId === current.managerId
-      ? current.manager
-      : await tx.user.findUnique({ where: { id: row.managerId ?? -1 } });
-  const reporter =
-    row.reporterId === current.reporterId
-      ? current.reporter
-      : await tx.user.findUniqueOrThrow({ where: { id: row.reporterId } });
-  return { ...row, category, team, manager, reporter };
+  before: IncidentView,
+  after: IncidentView,
+): Promise<void> {
+  const was = columnsOf(before);
+  const data: Prisma.IncidentUncheckedUpdateInput = {};
+  for (const [column, value] of Object.entries(columnsOf(after))) {
+    if (!sameValue(was[column as keyof typeof was], value)) {
+      (data as Record<string, unknown>)[column] = value;
+    }
+  }
+  await tx.incident.update({ where: { id: before.id }, data });
 }
 
 export interface NewEvent {

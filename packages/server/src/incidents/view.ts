@@ -1,4 +1,4 @@
-import type { Prisma } from "../generated/prisma/client";
+import type { Incident, Prisma } from "../generated/prisma/client";
 
 /** Relations loaded with every incident that the API returns. */
 export const INCIDENT_INCLUDE = {
@@ -10,6 +10,9 @@ export const INCIDENT_INCLUDE = {
 
 /** An incident with its relations, as the GraphQL `Incident` type resolves it. */
 export type IncidentView = Prisma.IncidentGetPayload<{ include: typeof INCIDENT_INCLUDE }>;
+
+/** Columns that a lifecycle step sets, as plain values. */
+export type IncidentChanges = Partial<Omit<Incident, "id" | "number" | "key" | "createdAt">>;
 
 const DATE_FIELDS = [
   "detectedAt",
