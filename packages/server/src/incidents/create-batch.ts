@@ -46,30 +46,47 @@ export class Batcher<R, T> {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+      let batch = this.queue.splice(0, MAX_BATCH);
+      let written = this.attempt(batch);
+      while (batch.length > 0) {
+        let outcomes: Outcome<T>[];
         try {
-          this.settle(batch, await this.attempt(batch));
+          outcomes = await written;
         } catch (error) {
-          if (batch.length === 1) {
-            batch[0]?.reject(error);
-            continue;
-          }
-          for (const item of batch) {
-            try {
-              this.settle([item], await this.attempt([item]));
-            } catch (alone) {
-              item.reject(alone);
-            }
-          }
+          await this.retryAlone(batch, error);
+          batch = this.queue.splice(0, MAX_BATCH);
+          written = this.attempt(batch);
+          continue;
         }
+        // The next batch starts before this one's results are handed out, so its statement
+        // reaches the database before the responses to this batch are built.
+        const done = batch;
+        batch = this.queue.splice(0, MAX_BATCH);
+        written = this.attempt(batch);
+        this.settle(done, outcomes);
       }
     } finally {
       this.draining = false;
     }
   }
 
+  /** Writes each request of a failed batch on its own, so that only the one at fault fails. */
+  private async retryAlone(batch: Pending<R, T>[], error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      batch[0]?.reject(error);
+      return;
+    }
+    for (const item of batch) {
+      try {
+        this.settle([item], await this.attempt([item]));
+      } catch (alone) {
+        item.reject(alone);
+      }
+    }
+  }
+
   private attempt(batch: Pending<R, T>[]): Promise<Outcome<T>[]> {
+    if (batch.length === 0) return Promise.resolve([]);
     return this.write(
       this.db,
       batch.map((item) => item.request),
