@@ -154,6 +154,19 @@ describe("checkText control characters", () => {
     expect(violation.message).toContain("U+000A");
   });
 
+  it("rejects unpaired surrogates", () => {
+    const high = expectViolation(checkText("title", "disk \ud800 full", 100));
+    expect(high.field).toBe("title");
+    expect(high.message).toContain("unpaired surrogate U+D800 at position 5");
+    const low = expectViolation(checkText("description", "x\udfff", 100));
+    expect(low.message).toContain("U+DFFF");
+    expect(expectViolation(checkText("body", "\udfff\ud83d", 100)).message).toContain("U+DFFF");
+  });
+
+  it("accepts surrogate pairs", () => {
+    expect(expectOk(checkText("title", "pager \ud83d\udcdf down", 100))).toBe("pager 📟 down");
+  });
+
   it("rejects bidirectional overrides in single-line text", () => {
     const violation = expectViolation(
       checkText("title", "abc\u202Edef", 100, { singleLine: true }),

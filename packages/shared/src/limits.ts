@@ -21,6 +21,8 @@ export const DEFAULT_LIMITS: InputLimits = {
 const TEXT_FORBIDDEN = /\u0000/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these patterns detect control characters.
 const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** A UTF-16 surrogate without its pair: no Unicode character, and UTF-8 cannot encode it. */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Counts code points, so an emoji counts as one character as a reader sees it. */
 export function characterCount(value: string): number {
@@ -51,6 +53,15 @@ export function checkText(
     const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
     const rule = options.singleLine ? "control characters or line breaks" : "NUL characters";
     return fail("VALIDATION_FAILED", field, `${field} must not contain ${rule}; found U+${code}`);
+  }
+  const unpaired = UNPAIRED_SURROGATE.exec(text);
+  if (unpaired) {
+    const code = unpaired[0].charCodeAt(0).toString(16).toUpperCase();
+    return fail(
+      "VALIDATION_FAILED",
+      field,
+      `${field} must be valid Unicode text; found an unpaired surrogate U+${code} at position ${unpaired.index}`,
+    );
   }
   const length = characterCount(text);
   if (length > max) {
