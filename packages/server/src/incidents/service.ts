@@ -124,24 +124,28 @@ interface Step {
   extra?: IncidentChanges;
 }
 
+/** Returns the related row for an id: the current one when the id is unchanged. */
+async function related<T>(
+  id: number | null,
+  currentId: number | null,
+  current: T | null,
+  load: (id: number) => Promise<T>,
+): Promise<T | null> {
+  if (id === currentId) return current;
+  if (id === null) return null;
+  return load(id);
+}
+
 /** Returns the incident with the category and team that a new state names. */
 async function withRelations(
   refs: References,
   current: IncidentView,
   row: IncidentView,
 ): Promise<IncidentView> {
-  const category =
-    row.categoryId === current.categoryId
-      ? current.category
-      : row.categoryId === null
-        ? null
-        : await refs.category(row.categoryId);
-  const team =
-    row.teamId === current.teamId
-      ? current.team
-      : row.teamId === null
-        ? null
-        : await refs.team(row.teamId);
+  const category = await related(row.categoryId, current.categoryId, current.category, (id) =>
+    refs.category(id),
+  );
+  const team = await related(row.teamId, current.teamId, current.team, (id) => refs.team(id));
   return { ...row, category, team };
 }
 
@@ -434,7 +438,7 @@ function createBatcher(ctx: ServiceContext): Batcher<CreateRequest, IncidentView
  * in the same transaction, each with its own event. The history, if any, is applied after them
  * in the same transaction, so an imported incident is stored with its whole timeline or not
  * at all. Each entry's occurredAt must not be before the previous event. Concurrent creates
- * are written together in one transaction (see Batcher); each still succeeds or fails alone.
+ * are written together in one statement (see Batcher); each still succeeds or fails alone.
  */
 export async function createIncident(
   ctx: ServiceContext,
