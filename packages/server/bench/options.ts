@@ -104,7 +104,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     only,
     create: quick
       ? { concurrencies: [8, 32], requests: 200, rounds: 2, warmupRequests: 50, connections: 10 }
-      : { concurrencies: [8, 32], requests: 600, rounds: 5, warmupRequests: 150, connections: 10 },
+      : { concurrencies: [8, 32], requests: 1000, rounds: 7, warmupRequests: 200, connections: 10 },
     incidents: quick ? 5_000 : 100_000,
     list: quick ? { samples: 10, rounds: 2, warmup: 5 } : { samples: 40, rounds: 5, warmup: 20 },
     kpis: quick ? { samples: 5, rounds: 2, warmup: 2 } : { samples: 6, rounds: 5, warmup: 3 },

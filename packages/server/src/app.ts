@@ -176,7 +176,10 @@ export async function startServer(
 
   const yoga = createYogaServer(services, user.id, log);
   const httpLog = log.child({ component: "http" });
-  const eventStreams = trackEventStreams();
+  const eventStreams = trackEventStreams({
+    sendTimeoutMs: config.ws.sendTimeoutMs,
+    log: httpLog,
+  });
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void health(services, res);

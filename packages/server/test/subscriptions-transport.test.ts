@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { SLOW_CONSUMER_CLOSE_CODE } from "../src/http/websocket";
@@ -5,6 +7,7 @@ import {
   closed,
   connectionIdOf,
   createIncident,
+  EventStream,
   handshake,
   type LiveServer,
   nextMessage,
@@ -104,6 +107,56 @@ describe.each(BACKENDS)("slow consumers on %s", (backend) => {
     expect(cutOff(stalledId)?.bufferedAmount as number).toBeLessThan(MAX_BUFFERED_BYTES);
     expect(fast.ids()).toEqual(expected);
     await fast.dispose();
+  });
+});
+
+describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
+  let server: LiveServer;
+
+  beforeAll(async () => {
+    server = await startLiveServer({
+      backend,
+      env: {
+        DESCRIPTION_MAX_LENGTH: String(DESCRIPTION_LENGTH),
+        WS_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
+      },
+    });
+  });
+  afterAll(() => server.close());
+
+  it("closes a stream that its client stops reading", async () => {
+    await createIncident(server);
+    const after = (await storedIdsAfter(server)).at(-1) as number;
+    const reading = new EventStream(server.url, { after: String(after) });
+    const requestId = `stalled-stream-${backend}`;
+    const stalled = connect(server.port, "127.0.0.1");
+    await once(stalled, "connect");
+    const body = JSON.stringify({ query: BIG_EVENTS, variables: { after: String(after) } });
+    stalled.write(
+      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n" +
+        `content-type: application/json\r\nx-request-id: ${requestId}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const [head] = (await once(stalled, "data")) as [Buffer];
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 200/);
+    stalled.pause();
+    const stalledClosed = once(stalled, "close");
+
+    const description = "x".repeat(DESCRIPTION_LENGTH);
+    for (let i = 0; i < 40; i++) await createIncident(server, { description });
+    const cutOff = () =>
+      server.logs.find((r) => r.requestId === requestId && r.msg.startsWith("client too slow"));
+    await waitUntil(() => !!cutOff(), "the stalled stream cut off", 20_000);
+    stalled.resume();
+    await stalledClosed;
+
+    expect(cutOff()?.msg).toBe(
+      `client too slow: the event stream was not read for ${SEND_TIMEOUT_MS} ms`,
+    );
+    const expected = await storedIdsAfter(server, after);
+    await reading.waitForId(expected.at(-1) as number);
+    expect(reading.ids()).toEqual(expected);
+    reading.close();
   });
 });
 

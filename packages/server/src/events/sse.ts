@@ -1,28 +1,74 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../logger";
+
+export interface EventStreamOptions {
+  /** How long a stream may go without its client reading before it is closed. */
+  sendTimeoutMs: number;
+  log: Logger;
+}
 
 /**
  * Tracks the open server-sent event responses of an HTTP server. They stay open as long as the
  * subscription runs, so a graceful shutdown that waits for them would wait for its timeout.
- * NOTE: a server-sent events client that stops reading is never cut off, unlike a WebSocket
- * one. Yoga writes each event only after the previous one drained, so memory stays bounded,
- * but the connection and its subscription stay open.
+ *
+ * Yoga writes each event only after the previous one drained, so a client that stops reading
+ * keeps at most one event in memory, but its connection and subscription would stay open. A
+ * response whose write buffer stays full for sendTimeoutMs is therefore destroyed; the client
+ * sees a lost connection and resubscribes with its last event id, as a WebSocket client does
+ * after close code 1013.
  */
-export function trackEventStreams() {
-  const open = new Set<ServerResponse>();
+export function trackEventStreams(options: EventStreamOptions) {
+  const { sendTimeoutMs, log } = options;
+  /** Open streams, each with the time its buffer filled up, or null while it drains. */
+  const open = new Map<ServerResponse, { requestId: string | null; fullSince: number | null }>();
+  let watchdog: NodeJS.Timeout | null = null;
+
+  const check = () => {
+    const now = Date.now();
+    for (const [res, stream] of open) {
+      if (!res.writableNeedDrain) {
+        stream.fullSince = null;
+        continue;
+      }
+      stream.fullSince ??= now;
+      if (now - stream.fullSince <= sendTimeoutMs) continue;
+      log.warn(
+        { requestId: stream.requestId, bufferedBytes: res.writableLength },
+        `client too slow: the event stream was not read for ${sendTimeoutMs} ms`,
+      );
+      open.delete(res);
+      res.destroy();
+    }
+    if (open.size === 0 && watchdog) {
+      clearInterval(watchdog);
+      watchdog = null;
+    }
+  };
+
   return {
     /** Records the response when the request accepts `text/event-stream`. */
     add(req: IncomingMessage, res: ServerResponse) {
       if (!req.headers.accept?.includes("text/event-stream")) return;
-      open.add(res);
+      const requestId = req.headers["x-request-id"];
+      open.set(res, {
+        requestId: typeof requestId === "string" ? requestId : null,
+        fullSince: null,
+      });
       res.once("close", () => open.delete(res));
+      if (!watchdog) {
+        watchdog = setInterval(check, Math.max(25, Math.floor(sendTimeoutMs / 4)));
+        watchdog.unref();
+      }
     },
     /**
      * Drops every open stream's connection without a `complete` event, so clients see a lost
      * connection and resubscribe with their last event id rather than treat the stream as done.
      */
     destroyAll() {
-      for (const res of open) res.destroy();
+      for (const res of open.keys()) res.destroy();
       open.clear();
+      if (watchdog) clearInterval(watchdog);
+      watchdog = null;
     },
     get size() {
       return open.size;
