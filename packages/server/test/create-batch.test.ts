@@ -99,10 +99,10 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
     const { sql } = server.services;
     const late: SqlDatabase = {
       ...sql,
-      query: (text, params) =>
+      query: (text, params, options) =>
         /FROM incidents WHERE external_ref = ANY/.test(text)
           ? Promise.resolve([])
-          : sql.query(text, params),
+          : sql.query(text, params, options),
     };
     const ctx: ServiceContext = { ...server.services, sql: late };
     const count = () => server.services.prisma.incident.count();
@@ -120,10 +120,10 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
     const { sql } = server.services;
     const failing: SqlDatabase = {
       ...sql,
-      query: (text, params) =>
+      query: (text, params, options) =>
         /INSERT INTO incidents/.test(text)
           ? Promise.reject(new Error("connection terminated unexpectedly"))
-          : sql.query(text, params),
+          : sql.query(text, params, options),
     };
     const ctx: ServiceContext = { ...server.services, sql: failing };
     const before = {

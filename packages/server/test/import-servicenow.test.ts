@@ -721,10 +721,10 @@ describe.each(BACKENDS)("ServiceNow import on %s", (backend) => {
       const { sql } = server.services;
       const failing: SqlDatabase = {
         ...sql,
-        query: (text, params) =>
+        query: (text, params, options) =>
           /INSERT INTO incidents/.test(text) && ++writes === 3
             ? Promise.reject(new Error("connection terminated unexpectedly"))
-            : sql.query(text, params),
+            : sql.query(text, params, options),
       };
 
       const stopped = await importServiceNowLog(contextOf(server, failing), {

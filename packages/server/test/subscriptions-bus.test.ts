@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SqlDatabase } from "../src/db/sql";
+import type { QueryOptions, SqlDatabase } from "../src/db/sql";
 import { EventBus, type EventBusOptions } from "../src/events/bus";
 import type { PrismaClient } from "../src/generated/prisma/client";
 import {
@@ -23,8 +23,8 @@ function gatedReads(sql: SqlDatabase) {
   let reads = 0;
   const gated: SqlDatabase = {
     ...sql,
-    async query<T>(text: string, params?: unknown[]) {
-      const rows = await sql.query<T>(text, params);
+    async query<T>(text: string, params?: unknown[], options?: QueryOptions) {
+      const rows = await sql.query<T>(text, params, options);
       if (/FROM incident_events e JOIN users u/.test(text)) {
         reads++;
         await open;

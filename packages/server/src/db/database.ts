@@ -9,7 +9,7 @@ import { PrismaClient } from "../generated/prisma/client";
 import type { Logger } from "../logger";
 import { type DataDirLock, lockDataDir } from "./lock";
 import { migrate } from "./migrate";
-import type { SqlDatabase, SqlRunner } from "./sql";
+import type { QueryOptions, SqlDatabase, SqlRunner } from "./sql";
 
 export type { PrismaClient };
 
@@ -129,8 +129,11 @@ async function openPostgres(
     exec: async (sql) => {
       await target.query(sql);
     },
-    query: async <T>(sql: string, params: unknown[] = []) =>
-      (await target.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params: unknown[] = [], options: QueryOptions = {}) => {
+      const name = options.prepareAs;
+      const config = name ? { name, text: sql, values: params } : { text: sql, values: params };
+      return (await target.query(config)).rows as T[];
+    },
   });
   const listeners = new Set<PgListener>();
 

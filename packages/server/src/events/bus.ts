@@ -230,6 +230,7 @@ export async function readEvents(
        FROM incident_events e JOIN users u ON u.id = e.actor_id
       WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
     [after.toString(), limit],
+    { prepareAs: "incident_events_after" },
   );
   return rows.map(({ id, actorEmail, actorName, actorCreatedAt, ...event }) => ({
     ...event,

@@ -237,13 +237,17 @@ export async function writeNewIncidents(
     key: string;
     eventBase: string;
     recordedAt: Date;
-  }>(WRITE_BATCH, [
-    JSON.stringify(incidents),
-    JSON.stringify(events),
-    incidents.length,
-    events.length,
-    EVENTS_CHANNEL,
-  ]);
+  }>(
+    WRITE_BATCH,
+    [
+      JSON.stringify(incidents),
+      JSON.stringify(events),
+      incidents.length,
+      events.length,
+      EVENTS_CHANNEL,
+    ],
+    { prepareAs: "incident_write_batch" },
+  );
   if (rows.length !== batch.length) {
     throw new Error(`the batch INSERT returned ${rows.length} incidents for ${batch.length}`);
   }
