@@ -110,6 +110,24 @@ describe.each(BACKENDS)("slow consumers on %s", (backend) => {
   });
 });
 
+/** Description of the one large event: it travels twice, about 8 MB, more than the kernel buffers. */
+const LARGE_DESCRIPTION_LENGTH = 4_000_000;
+
+/** Opens a server-sent events subscription to BIG_EVENTS on a raw socket, past the headers. */
+async function rawEventStream(server: LiveServer, requestId: string, after: number) {
+  const socket = connect(server.port, "127.0.0.1");
+  await once(socket, "connect");
+  const body = JSON.stringify({ query: BIG_EVENTS, variables: { after: String(after) } });
+  socket.write(
+    "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n" +
+      `content-type: application/json\r\nx-request-id: ${requestId}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const [head] = (await once(socket, "data")) as [Buffer];
+  expect(head.toString()).toMatch(/^HTTP\/1\.1 200/);
+  return socket;
+}
+
 describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
   let server: LiveServer;
 
@@ -117,41 +135,63 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     server = await startLiveServer({
       backend,
       env: {
-        DESCRIPTION_MAX_LENGTH: String(DESCRIPTION_LENGTH),
+        DESCRIPTION_MAX_LENGTH: String(LARGE_DESCRIPTION_LENGTH),
         WS_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
       },
     });
   });
   afterAll(() => server.close());
 
+  const cutOff = (requestId: string) =>
+    server.logs.find((r) => r.requestId === requestId && r.msg.startsWith("client too slow"));
+
+  it("keeps a stream whose client reads slowly", async () => {
+    await createIncident(server);
+    const after = (await storedIdsAfter(server)).at(-1) as number;
+    const requestId = `slow-stream-${backend}`;
+    const slow = await rawEventStream(server, requestId, after);
+    // The client takes at most 256 KB every 100 ms, about 2.5 MB/s.
+    let received = 0;
+    let burst = 0;
+    slow.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      burst += chunk.length;
+      if (burst < 256 * 1024) return;
+      burst = 0;
+      slow.pause();
+      setTimeout(() => slow.resume(), 100);
+    });
+
+    await createIncident(server, { description: "y".repeat(LARGE_DESCRIPTION_LENGTH) });
+    await waitUntil(
+      () => received > 2 * LARGE_DESCRIPTION_LENGTH || slow.destroyed,
+      "the large event read in full",
+      30_000,
+    );
+
+    expect(cutOff(requestId)).toBeUndefined();
+    expect(slow.destroyed).toBe(false);
+    expect(received).toBeGreaterThan(2 * LARGE_DESCRIPTION_LENGTH);
+    slow.destroy();
+  });
+
   it("closes a stream that its client stops reading", async () => {
     await createIncident(server);
     const after = (await storedIdsAfter(server)).at(-1) as number;
     const reading = new EventStream(server.url, { after: String(after) });
     const requestId = `stalled-stream-${backend}`;
-    const stalled = connect(server.port, "127.0.0.1");
-    await once(stalled, "connect");
-    const body = JSON.stringify({ query: BIG_EVENTS, variables: { after: String(after) } });
-    stalled.write(
-      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n" +
-        `content-type: application/json\r\nx-request-id: ${requestId}\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-    const [head] = (await once(stalled, "data")) as [Buffer];
-    expect(head.toString()).toMatch(/^HTTP\/1\.1 200/);
+    const stalled = await rawEventStream(server, requestId, after);
     stalled.pause();
     const stalledClosed = once(stalled, "close");
 
     const description = "x".repeat(DESCRIPTION_LENGTH);
     for (let i = 0; i < 40; i++) await createIncident(server, { description });
-    const cutOff = () =>
-      server.logs.find((r) => r.requestId === requestId && r.msg.startsWith("client too slow"));
-    await waitUntil(() => !!cutOff(), "the stalled stream cut off", 20_000);
+    await waitUntil(() => !!cutOff(requestId), "the stalled stream cut off", 20_000);
     stalled.resume();
     await stalledClosed;
 
-    expect(cutOff()?.msg).toBe(
-      `client too slow: the event stream was not read for ${SEND_TIMEOUT_MS} ms`,
+    expect(cutOff(requestId)?.msg).toBe(
+      `client too slow: the event stream sent nothing for ${SEND_TIMEOUT_MS} ms`,
     );
     const expected = await storedIdsAfter(server, after);
     await reading.waitForId(expected.at(-1) as number);
