@@ -10,7 +10,7 @@ export interface EventStreamOptions {
 /**
  * Bytes of a response still waiting for the kernel to take them. libuv's write queue of the
  * socket shrinks as the client reads, even while Yoga's one write of a large event is still
- * under way; writableLength only drops when such a write has finished.
+ * under way. writableLength drops only when such a write has finished.
  */
 function unsentBytes(res: ServerResponse): number {
   const handle = (res.socket as unknown as { _handle?: { writeQueueSize?: number } } | null)
@@ -24,15 +24,15 @@ function unsentBytes(res: ServerResponse): number {
  *
  * Yoga writes each event only after the previous one drained, so a client that stops reading
  * keeps at most one event in memory, but its connection and subscription would stay open. A
- * response with data waiting that sends none of it for sendTimeoutMs is therefore destroyed;
- * the client sees a lost connection and resubscribes with its last event id, as a WebSocket
+ * response with data waiting that sends none of it for sendTimeoutMs is therefore destroyed.
+ * The client sees a lost connection and resubscribes with its last event id, as a WebSocket
  * client does after close code 1013. A slow client that still takes data is left alone.
  */
 export function trackEventStreams(options: EventStreamOptions) {
   const { sendTimeoutMs, log } = options;
   /**
-   * Open streams. While data waits, `waitingSince` is when the stream last sent some of it and
-   * `unsent` is what was left then; both are null while nothing waits.
+   * Open streams. While data waits, `waitingSince` is when the stream last sent some of it, and
+   * `unsent` is what was left then. Both are null while nothing waits.
    */
   const open = new Map<
     ServerResponse,
