@@ -12,7 +12,7 @@ import type { Config } from "./config";
 import type { AppServices, GraphQLContext } from "./context";
 import { openDatabase } from "./db/database";
 import { EventBus } from "./events/bus";
-import { trackEventStreams } from "./events/sse";
+import { eventStreamIds, trackEventStreams } from "./events/sse";
 import { serveStatic } from "./http/static";
 import { attachWebSocket } from "./http/websocket";
 import { createLoaders } from "./loaders";
@@ -116,7 +116,7 @@ export function createYogaServer(services: AppServices, actorId: number, log: Lo
     cors: services.config.corsOrigins.length
       ? { origin: services.config.corsOrigins, credentials: false }
       : false,
-    plugins: [...queryLimits(), codeVariableErrors(), logUnexpectedErrors()],
+    plugins: [...queryLimits(), codeVariableErrors(), logUnexpectedErrors(), eventStreamIds()],
     context: ({ request, req, connectionId }: Record<string, unknown>) => {
       const requestId = headerOf(request ?? req, "x-request-id") ?? randomUUID();
       const ids = connectionId ? { requestId, connectionId } : { requestId };

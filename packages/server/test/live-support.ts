@@ -335,6 +335,8 @@ export function connectionIdOf(server: LiveServer, socket: WebSocket): string {
 /** A subscription over server-sent events (yoga's distinct-connection mode), collecting events. */
 export class EventStream {
   readonly events: EventData[] = [];
+  /** The `id:` field of each `next` event, or null where it had none. */
+  readonly eventIds: (string | null)[] = [];
   readonly errors: unknown[] = [];
   contentType: string | null = null;
   completed = false;
@@ -346,8 +348,9 @@ export class EventStream {
     variables: Record<string, unknown>,
     method: "GET" | "POST" = "POST",
     query = EVENTS_SUBSCRIPTION,
+    extraHeaders: Record<string, string> = {},
   ) {
-    this.done = this.read(url, variables, method, query).catch((error) => {
+    this.done = this.read(url, variables, method, query, extraHeaders).catch((error) => {
       if (!this.controller.signal.aborted) this.errors.push(error);
     });
   }
@@ -357,8 +360,9 @@ export class EventStream {
     variables: Record<string, unknown>,
     method: "GET" | "POST",
     query: string,
+    extraHeaders: Record<string, string>,
   ) {
-    const headers: Record<string, string> = { accept: "text/event-stream" };
+    const headers: Record<string, string> = { accept: "text/event-stream", ...extraHeaders };
     let target = `${url}/graphql`;
     let body: string | undefined;
     if (method === "GET") {
@@ -400,6 +404,8 @@ export class EventStream {
       .join("\n");
     if (event === "complete") this.completed = true;
     if (event !== "next") return;
+    const id = lines.find((line) => line.startsWith("id:"));
+    this.eventIds.push(id === undefined ? null : id.slice(3).trim());
     const result = JSON.parse(data) as {
       data?: { incidentEvents: EventData };
       errors?: unknown[];

@@ -36,8 +36,12 @@ describe.each(BACKENDS)("incidentEvents on %s", (backend) => {
     open.push(subscriber);
     return subscriber;
   };
-  const stream = (variables: Record<string, unknown>, method: "GET" | "POST" = "POST") => {
-    const events = new EventStream(server.url, variables, method);
+  const stream = (
+    variables: Record<string, unknown>,
+    method: "GET" | "POST" = "POST",
+    headers: Record<string, string> = {},
+  ) => {
+    const events = new EventStream(server.url, variables, method, undefined, headers);
     open.push({ dispose: () => events.close() });
     return events;
   };
@@ -79,6 +83,42 @@ describe.each(BACKENDS)("incidentEvents on %s", (backend) => {
 
     expect(events.contentType).toContain("text/event-stream");
     expect(events.ids()).toEqual([after + 1, after + 2, after + 3]);
+  });
+
+  it("labels server-sent events with their ids", async () => {
+    const key = await createIncident(server);
+    await comment(server, key);
+    const after = (await headId(server)) - 2;
+
+    const events = stream({ after: String(after) }, "GET");
+    await events.waitForId(after + 2);
+
+    expect(events.eventIds).toEqual([String(after + 1), String(after + 2)]);
+  });
+
+  it("resumes server-sent events from Last-Event-ID", async () => {
+    const key = await createIncident(server);
+    await comment(server, key);
+    await comment(server, key, "second note");
+    const head = await headId(server);
+
+    // An EventSource reconnects with its first URL, so `after` is older than the header.
+    const resumed = stream({ after: String(head - 3) }, "GET", {
+      "last-event-id": String(head - 1),
+    });
+    await resumed.waitForId(head);
+    await comment(server, key, "after the reconnect");
+    await resumed.waitForId(head + 1);
+
+    expect(resumed.ids()).toEqual([head, head + 1]);
+  });
+
+  it("rejects a malformed Last-Event-ID", async () => {
+    const events = stream({}, "GET", { "last-event-id": "x1" });
+    await waitUntil(() => events.errors.length > 0 || events.completed, "the stream to fail");
+
+    expect(JSON.stringify(events.errors)).toContain('"field":"Last-Event-ID"');
+    expect(JSON.stringify(events.errors)).toContain("VALIDATION_FAILED");
   });
 
   it("delivers events over GET server-sent events", async () => {

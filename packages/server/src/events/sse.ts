@@ -1,5 +1,61 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Plugin } from "graphql-yoga";
 import type { Logger } from "../logger";
+
+/** One result of a subscription; Yoga serializes it with `stringify` when it has one. */
+interface StreamResult {
+  data?: Record<string, { id?: unknown } | null> | null;
+  stringify?: (result: unknown) => string;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<StreamResult> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === "function";
+}
+
+/** Returns the result with a stringify that appends its root field's id as an `id:` line. */
+function withEventId(value: StreamResult): StreamResult {
+  const root = value.data ? Object.values(value.data)[0] : null;
+  const id = root?.id;
+  if (typeof id !== "string" || !/^\d+$/.test(id)) return value;
+  // A copy, because identical subscriptions share one result object.
+  return { ...value, stringify: (sanitized: unknown) => `${JSON.stringify(sanitized)}\nid: ${id}` };
+}
+
+/**
+ * Maps each result of a subscription through withEventId. A hand-written iterator rather than
+ * an async generator, because ending a generator waits for its pending await: a stream with no
+ * events would then never end when its client disconnects.
+ */
+function withEventIds(source: AsyncIterator<StreamResult>): AsyncIterableIterator<StreamResult> {
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      const step = await source.next();
+      return step.done ? step : { done: false, value: withEventId(step.value) };
+    },
+    return: (value?: unknown) =>
+      source.return ? source.return(value) : Promise.resolve({ done: true, value }),
+    throw: (error?: unknown) => (source.throw ? source.throw(error) : Promise.reject(error)),
+  };
+}
+
+/**
+ * Gives each server-sent event of a subscription whose root field selects `id` that id as the
+ * event's `id:` field, so that an EventSource sends it back as Last-Event-ID when it
+ * reconnects. Yoga writes `data: ` followed by the result's own `stringify` when it has one;
+ * the id goes on the next line of the same event.
+ */
+export function eventStreamIds(): Plugin {
+  return {
+    onResultProcess({ request, result, setResult }) {
+      if (!isAsyncIterable(result)) return;
+      if (!request.headers.get("accept")?.includes("text/event-stream")) return;
+      setResult(withEventIds(result[Symbol.asyncIterator]()) as never);
+    },
+  };
+}
 
 export interface EventStreamOptions {
   /** How long a stream may go without its client reading before it is closed. */

@@ -4,13 +4,23 @@ import { IncidentFilterInput, toFilter } from "../incidents/inputs";
 import { IncidentEventRef } from "./schema";
 import { startCursor, streamEvents } from "./stream";
 
-function parseEventId(value: string | number | null | undefined): bigint | null {
+function parseEventId(value: string | number | null | undefined, field = "after"): bigint | null {
   if (value == null) return null;
   const text = String(value);
   if (!/^(0|[1-9][0-9]{0,18})$/.test(text)) {
-    throw invalid("after", `after must be an event id (a non-negative integer); got "${text}"`);
+    throw invalid(field, `${field} must be an event id (a non-negative integer); got "${text}"`);
   }
   return BigInt(text);
+}
+
+/**
+ * Returns the Last-Event-ID header that an EventSource sends when it reconnects a server-sent
+ * events stream. It holds the id of the last event received, newer than the `after` that the
+ * stream began with.
+ */
+function lastEventIdHeader(ctx: object): string | null {
+  const request = (ctx as { request?: { headers?: Headers } }).request;
+  return request?.headers?.get?.("last-event-id") ?? null;
 }
 
 /**
@@ -41,8 +51,9 @@ builder.subscriptionField("incidentEvents", (t) =>
     type: IncidentEventRef,
     description:
       "Streams incident events oldest first: the stored ones after `after`, then live ones. " +
-      "Without `after`, starts with the next event. The event that moves an incident out of " +
-      "the filter is delivered; later ones of that incident are not.",
+      "Without `after`, starts with the next event. Over server-sent events, a Last-Event-ID " +
+      "header takes the place of `after`. The event that moves an incident out of the filter " +
+      "is delivered; later ones of that incident are not.",
     args: {
       filter: t.arg({ type: IncidentFilterInput, required: false }),
       after: t.arg.id({ required: false }),
@@ -55,7 +66,8 @@ builder.subscriptionField("incidentEvents", (t) =>
         }
       }
       const { prisma, sql, bus } = ctx.services;
-      const after = await startCursor(prisma, bus, parseEventId(args.after));
+      const resumeFrom = parseEventId(lastEventIdHeader(ctx), "Last-Event-ID");
+      const after = await startCursor(prisma, bus, resumeFrom ?? parseEventId(args.after));
       return abortable((signal) => streamEvents(sql, bus, { filter, after, signal }));
     },
     resolve: (event) => event,
