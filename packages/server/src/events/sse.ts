@@ -44,8 +44,8 @@ function withEventIds(source: AsyncIterator<StreamResult>): AsyncIterableIterato
 /**
  * Gives each server-sent event of a subscription whose root field selects `id` that id as the
  * event's `id:` field, so that an EventSource sends it back as Last-Event-ID when it
- * reconnects. Yoga writes `data: ` followed by the result's own `stringify` when it has one;
- * the id goes on the next line of the same event.
+ * reconnects. graphql-yoga 5.24 (plugins/result-processor/sse.js) writes `data: ` followed by
+ * the result's own `stringify` when it has one, so the id goes on the next line of that event.
  */
 export function eventStreamIds(): Plugin {
   return {
@@ -58,7 +58,7 @@ export function eventStreamIds(): Plugin {
 }
 
 export interface EventStreamOptions {
-  /** How long a stream may go without its client reading before it is closed. */
+  /** How long a stream with data waiting may send none of it before it is closed. */
   sendTimeoutMs: number;
   log: Logger;
 }
