@@ -97,7 +97,7 @@ function plainValues(template: CreateTemplate, number: number): unknown[] {
   return [number, `INC-${number}`, ...Object.values(template.incident)];
 }
 
-/** JSON columns go to pg as JSON text; pg would send a JavaScript array as a SQL array. */
+/** Converts a JSON column value to JSON text, since pg sends a JavaScript array as an array. */
 function sqlValue(value: unknown): unknown {
   return value !== null && typeof value === "object" ? JSON.stringify(value) : value;
 }
@@ -171,7 +171,7 @@ async function lastEventId(pool: pg.Pool): Promise<string> {
 }
 
 /**
- * Creates per transaction among the events after the id: the events of one transaction share
+ * Counts creates per commit among the events after the id. The events of one transaction share
  * its recorded_at, the transaction's start time, and each create writes one CREATED event.
  */
 async function createsPerCommit(pool: pg.Pool, after: string): Promise<number> {

@@ -11,7 +11,7 @@ import {
 import { findIncident } from "../src/incidents/store";
 import { BACKENDS, startTestServer, type TestServer } from "./support";
 
-describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
+describe.each(BACKENDS)("stored batches of creates on %s", (backend) => {
   let server: TestServer;
   let actor: User;
   let network: number;
@@ -29,7 +29,7 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
   const lastEventId = async () =>
     (await server.services.prisma.incidentEvent.findFirst({ orderBy: { id: "desc" } }))?.id ?? 0n;
 
-  it("returns each create of a burst as the database holds it", async () => {
+  it("returns a burst as stored", async () => {
     const inputs: CreateIncidentInput[] = Array.from({ length: 24 }, (_, i) => ({
       title: `burst ${i}`,
       description: i % 2 ? `details of ${i}` : "",
@@ -64,7 +64,7 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
     }
   });
 
-  it("routes and prioritizes in the batch as a change would", async () => {
+  it("routes and prioritizes in a batch", async () => {
     const [incident] = await Promise.all([
       createIncident(server.services, actor, {
         title: "VPN drops every few minutes",
@@ -92,7 +92,7 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
     ]);
   });
 
-  it("answers CONFLICT when another writer takes the external reference first", async () => {
+  it("rejects a raced external reference", async () => {
     const ref = `${backend}-raced`;
     await createIncident(server.services, actor, { title: "the first writer", externalRef: ref });
     // A check that runs before the other writer commits finds the reference free.
@@ -116,7 +116,7 @@ describe.each(BACKENDS)("batched creates on %s, as stored", (backend) => {
     expect(await count()).toBe(incidents);
   });
 
-  it("writes nothing of a batch whose statement fails", async () => {
+  it("writes nothing of a failed batch", async () => {
     const { sql } = server.services;
     const failing: SqlDatabase = {
       ...sql,

@@ -21,7 +21,7 @@ export const DEFAULT_LIMITS: InputLimits = {
 const TEXT_FORBIDDEN = /\u0000/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these patterns detect control characters.
 const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-/** A UTF-16 surrogate without its pair: no Unicode character, and UTF-8 cannot encode it. */
+/** A UTF-16 surrogate without its pair. It is no Unicode character, and UTF-8 cannot encode it. */
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Counts code points, so an emoji counts as one character as a reader sees it. */

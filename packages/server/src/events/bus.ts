@@ -91,9 +91,9 @@ export class EventBus {
 
   /**
    * Takes events that this process has just committed, so that its subscribers get them
-   * without a read. They are taken only when they follow the head without a gap: event ids
-   * are given in commit order, so every earlier id is then known to be in. Otherwise the
-   * NOTIFY of their commit makes the bus read them from the table.
+   * without a read. They are taken only when they follow the head without a gap. Event ids are
+   * given in commit order, so every earlier id is then known to be in. Otherwise the NOTIFY of
+   * their commit makes the bus read them from the table.
    */
   offer(events: EventView[]): void {
     const first = events[0];
@@ -136,7 +136,7 @@ export class EventBus {
     while (!this.closed) {
       const rows = await readEvents(this.sql, this.head, this.pageSize);
       if (rows.length === 0 || this.closed) return;
-      // Events offered while the read ran moved the head; the rest follow it without a gap.
+      // Events offered while the read ran moved the head, and the rest follow it without a gap.
       const fresh = rows.filter((row) => row.id > this.head);
       if (fresh.length > 0) this.append(fresh);
       if (rows.length < this.pageSize) return;
@@ -213,8 +213,8 @@ interface EventRow extends Omit<EventView, "id" | "actor"> {
 }
 
 /**
- * Reads up to `limit` events after the id, oldest first, with their actors. Plain SQL: every
- * process runs it after each commit of any change, so it is the most frequent query.
+ * Reads up to `limit` events after the id, oldest first, with their actors. It is plain SQL
+ * because every process runs it after each commit of another process or of a change.
  */
 export async function readEvents(
   sql: SqlRunner,

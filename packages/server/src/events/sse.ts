@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "../logger";
 
-/** One result of a subscription; Yoga serializes it with `stringify` when it has one. */
+/** One result of a subscription. Yoga serializes it with `stringify` when it has one. */
 interface StreamResult {
   data?: Record<string, { id?: unknown } | null> | null;
   stringify?: (result: unknown) => string;
@@ -22,9 +22,9 @@ function withEventId(value: StreamResult): StreamResult {
 }
 
 /**
- * Maps each result of a subscription through withEventId. A hand-written iterator rather than
- * an async generator, because ending a generator waits for its pending await: a stream with no
- * events would then never end when its client disconnects.
+ * Maps each result of a subscription through withEventId. It is a hand-written iterator rather
+ * than an async generator, because ending a generator waits for its pending await, so a stream
+ * with no events would never end when its client disconnects.
  */
 function withEventIds(source: AsyncIterator<StreamResult>): AsyncIterableIterator<StreamResult> {
   return {

@@ -15,8 +15,8 @@ function parseEventId(value: string | number | null | undefined, field = "after"
 
 /**
  * Returns the Last-Event-ID header that an EventSource sends when it reconnects a server-sent
- * events stream. It holds the id of the last event received, newer than the `after` that the
- * stream began with.
+ * events stream. It contains the id of the last event received, newer than the `after` that
+ * the stream began with.
  */
 function lastEventIdHeader(ctx: object): string | null {
   const request = (ctx as { request?: { headers?: Headers } }).request;

@@ -1,14 +1,14 @@
 import type { SqlRunner } from "../db/sql";
 
-/** The result of one request in a batch: its value, or the error that it alone failed with. */
+/** The result of one request in a batch, which is its value or the error it alone failed with. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /**
- * Writes a batch of requests atomically and returns one outcome per request, in order. A
- * request rejected by the rules gets a failed outcome and writes nothing; a thrown error means
- * that nothing of the batch was written.
+ * A function that writes a batch of requests atomically and returns one outcome per request,
+ * in order. A request rejected by the rules gets a failed outcome and writes nothing. A thrown
+ * error means that nothing of the batch was written.
  */
-export type BatchWriter<R, T> = (tx: SqlRunner, requests: R[]) => Promise<Outcome<T>[]>;
+export type BatchWriter<R, T> = (db: SqlRunner, requests: R[]) => Promise<Outcome<T>[]>;
 
 interface Pending<R, T> {
   request: R;
@@ -16,7 +16,7 @@ interface Pending<R, T> {
   reject(error: unknown): void;
 }
 
-/** Maximum requests written in one batch; it bounds the wait of the last one. */
+/** Maximum requests written in one batch, which bounds the wait of the last one. */
 const MAX_BATCH = 64;
 
 /**

@@ -5,10 +5,29 @@ import type { Tx } from "./store";
 
 /** The categories and teams that lifecycle actions name, looked up by id. */
 export interface References {
-  /** The category with the id; NOT_FOUND on categoryId when there is none. */
+  /** Returns the category with the id, or fails with NOT_FOUND on categoryId. */
   category(id: number): Promise<Category>;
-  /** The team with the id; NOT_FOUND on teamId when there is none. */
+  /** Returns the team with the id, or fails with NOT_FOUND on teamId. */
   team(id: number): Promise<Team>;
+}
+
+/** Looks categories and teams up in rows that were read beforehand. */
+export function mapReferences(
+  categories: Map<number, Category>,
+  teams: Map<number, Team>,
+): References {
+  return {
+    category: async (id) => {
+      const category = categories.get(id);
+      if (!category) throw notFound("categoryId", "category", id);
+      return category;
+    },
+    team: async (id) => {
+      const team = teams.get(id);
+      if (!team) throw notFound("teamId", "team", id);
+      return team;
+    },
+  };
 }
 
 /** Reads each category and team when first asked for, once per transaction. */
@@ -39,7 +58,7 @@ export function lazyReferences(tx: Tx): References {
   };
 }
 
-/** Category and team ids that a list of actions names. */
+/** Collects the category and team ids that a list of actions names. */
 export function referencedIds(actions: LifecycleAction[]): {
   categoryIds: number[];
   teamIds: number[];

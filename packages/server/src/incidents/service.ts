@@ -167,7 +167,7 @@ async function resolveReferences(
 /**
  * Applies steps to an incident in memory, returning the incident as they leave it and the
  * events they produce. Each step starts from the state the previous one left. Nothing is
- * written: the caller stores the final row and the events in its transaction.
+ * written here, because the caller stores the final row and the events.
  */
 async function applySteps(
   refs: References,
@@ -285,7 +285,7 @@ interface CreateRequest {
   now: Date;
 }
 
-/** A new incident as its creation and first steps leave it, before it has an id and a key. */
+/** Builds a new incident as its creation leaves it, before it has an id, a number and a key. */
 function newIncident(request: CreateRequest, reporter: User): IncidentView {
   const { fields, now } = request;
   return {
@@ -327,7 +327,7 @@ function newIncident(request: CreateRequest, reporter: User): IncidentView {
   };
 }
 
-/** Works out a new incident and its timeline in memory, applying every rule; writes nothing. */
+/** Works out a new incident and its timeline in memory, applying every rule. Writes nothing. */
 async function planCreate(
   refs: References,
   reporter: User,
@@ -360,10 +360,10 @@ async function planCreate(
 }
 
 /**
- * Writes a batch of creates: at most four reads for the whole batch (reporters, referenced
- * categories and teams, taken external references), then every rule in memory, then one
- * statement that numbers and inserts the incidents and their events. A create that breaks a
- * rule fails alone.
+ * Writes a batch of creates. It reads at most four times for the whole batch (reporters not
+ * yet cached, referenced categories and teams, taken external references), applies every rule
+ * in memory, and then runs one statement that numbers and inserts the incidents and their
+ * events. A create that breaks a rule fails alone.
  */
 async function writeCreates(
   db: SqlRunner,
@@ -394,7 +394,7 @@ async function writeCreates(
   for (const [index, request] of requests.entries()) {
     try {
       const reporter = users.get(request.actor.id);
-      if (!reporter) throw new Error(`user ${request.actor.id} does not exist`);
+      if (!reporter) throw new Error(`reporter: user ${request.actor.id} not found`);
       const { externalRef } = request.fields;
       if (externalRef !== null && takenRefs.has(externalRef)) throw duplicateRef(externalRef);
       planned.push({ index, ...(await planCreate(refs, reporter, request)) });
@@ -438,7 +438,7 @@ function createBatcher(ctx: ServiceContext): Batcher<CreateRequest, IncidentView
  * in the same transaction, each with its own event. The history, if any, is applied after them
  * in the same transaction, so an imported incident is stored with its whole timeline or not
  * at all. Each entry's occurredAt must not be before the previous event. Concurrent creates
- * are written together in one statement (see Batcher); each still succeeds or fails alone.
+ * are written together in one statement (see Batcher), and each still succeeds or fails alone.
  */
 export async function createIncident(
   ctx: ServiceContext,

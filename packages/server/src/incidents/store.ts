@@ -36,7 +36,7 @@ export async function findIncident(
   return prisma.incident.findUnique({ where, include: INCIDENT_INCLUDE });
 }
 
-/** The columns of an incident row without its relations. */
+/** Returns the columns of an incident row without its relations. */
 function columnsOf(incident: IncidentView): Omit<Incident, "id"> {
   const { id: _id, category: _c, team: _t, manager: _m, reporter: _r, ...columns } = incident;
   return columns;
