@@ -44,6 +44,7 @@ const schema = z.object({
   SLA_RESOLVE_SECONDS: slaTargets(DEFAULT_SLA_TARGETS.resolve),
   WEB_DIST: z.string().default(resolve(SERVER_ROOT, "../web/dist")),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  MAX_REQUEST_BYTES: positiveInt.default(1024 * 1024),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4 * 1024 * 1024),
   WS_KEEPALIVE_MS: positiveInt.default(15_000),
   WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
@@ -86,6 +87,8 @@ export interface Config {
   sla: SlaTargets;
   webDist: string;
   shutdownTimeoutMs: number;
+  /** Largest request body that POST /graphql accepts, in bytes. */
+  maxRequestBytes: number;
   ws: {
     /** Bytes a WebSocket may have waiting to be written before it is closed as too slow. */
     maxBufferedBytes: number;
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webDist: resolve(e.WEB_DIST),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
     ws: {
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
       keepAliveMs: e.WS_KEEPALIVE_MS,

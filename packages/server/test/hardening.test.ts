@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { act, categoryId, getIncident, mutate, reportIncident } from "./factories";
@@ -6,6 +7,7 @@ import {
   BACKENDS,
   createPostgresDatabase,
   errorCode,
+  type GraphQLResponse,
   startTestServer,
   type TestServer,
 } from "./support";
@@ -192,6 +194,89 @@ describe.each(BACKENDS)("hostile input on %s", (backend) => {
     } finally {
       socket.terminate();
     }
+  });
+});
+
+/** Posts a body of exactly `bytes` bytes: the create padded with spaces, which JSON ignores. */
+function paddedCreate(server: TestServer, title: string, bytes: number) {
+  const body = JSON.stringify({ query: CREATE, variables: { input: { title } } });
+  return fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body + " ".repeat(bytes - Buffer.byteLength(body)),
+  });
+}
+
+/** Posts a create as a chunked body, which carries no Content-Length header. */
+function chunkedCreate(server: TestServer, title: string) {
+  const body = JSON.stringify({ query: CREATE, variables: { input: { title } } });
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+    });
+    req.on("response", async (res) => {
+      let text = "";
+      for await (const chunk of res) text += String(chunk);
+      resolve({ status: res.statusCode ?? 0, body: text });
+    });
+    req.on("error", reject);
+    req.write(body.slice(0, 10));
+    req.end(body.slice(10));
+  });
+}
+
+describe.each(BACKENDS)("request body limit on %s", (backend) => {
+  const LIMIT = 4096;
+  let server: TestServer;
+  const stored = async (title: string) => {
+    const data = await server.data<{ incidents: { totalCount: number } }>(
+      `query ($s: String) { incidents(filter: { search: $s }) { totalCount } }`,
+      { s: title },
+    );
+    return data.incidents.totalCount;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ backend, env: { MAX_REQUEST_BYTES: String(LIMIT) } });
+  });
+  afterAll(() => server.close());
+
+  it("accepts a body of exactly the limit", async () => {
+    const response = await paddedCreate(server, "Body at the limit", LIMIT);
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { data?: { createIncident: { key: string } } };
+    expect(result.data?.createIncident.key).toMatch(/^INC-\d+$/);
+    expect(await stored("Body at the limit")).toBe(1);
+  });
+
+  it("rejects a body over the limit", async () => {
+    const response = await paddedCreate(server, "Body over the limit", LIMIT + 1);
+    expect(response.status).toBe(413);
+    const result = (await response.json()) as GraphQLResponse<unknown>;
+    expect(result.errors?.[0]?.message).toBe(
+      `the request body has ${LIMIT + 1} bytes; POST /graphql takes at most ${LIMIT} ` +
+        "(MAX_REQUEST_BYTES)",
+    );
+    expect(errorCode(result)).toBe("PAYLOAD_TOO_LARGE");
+    expect(await stored("Body over the limit")).toBe(0);
+  });
+
+  it("rejects a chunked body", async () => {
+    const response = await chunkedCreate(server, "Chunked body");
+    expect(response.status).toBe(411);
+    const result = JSON.parse(response.body) as GraphQLResponse<unknown>;
+    expect(result.errors?.[0]?.message).toMatch(/needs a Content-Length header/);
+    expect(errorCode(result)).toBe("BAD_REQUEST");
+    expect(await stored("Chunked body")).toBe(0);
+  });
+
+  it("serves the next request after a rejected one", async () => {
+    const rejected = await paddedCreate(server, "Rejected first", LIMIT + 100);
+    expect(rejected.status).toBe(413);
+    const accepted = await paddedCreate(server, "Accepted after", LIMIT - 100);
+    expect(accepted.status).toBe(200);
+    expect(await stored("Accepted after")).toBe(1);
   });
 });
 

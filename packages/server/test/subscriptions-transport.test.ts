@@ -138,6 +138,7 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
       backend,
       env: {
         DESCRIPTION_MAX_LENGTH: String(LARGE_DESCRIPTION_LENGTH),
+        MAX_REQUEST_BYTES: String(LARGE_DESCRIPTION_LENGTH + 64 * 1024),
         WS_SEND_TIMEOUT_MS: String(STREAM_SEND_TIMEOUT_MS),
       },
     });
