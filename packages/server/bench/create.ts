@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { GraphQLClient } from "./http";
+import { type GraphQLClient, KeepAliveClient } from "./http";
 import { runConcurrent } from "./load";
 import { processCpuSeconds } from "./machine";
 import { formatStatements, runStatement, withoutBusReads } from "./replay";
@@ -125,15 +125,16 @@ const VARIANT_LABELS: Record<Variant, string> = {
 type Runners = Record<Variant, (index: number) => Promise<unknown>>;
 
 function makeRunners(
-  client: GraphQLClient,
+  client: KeepAliveClient,
   pools: { normal: pg.Pool; noFlush: pg.Pool },
   template: CreateTemplate,
 ): Runners {
+  const create = client.encode(CREATE_MUTATION, { input: INPUT });
   let rawNumber = RAW_NUMBER_BASE;
   // Negative, so that the server's event bus, which reads the ids above its head, skips them.
   let rawEventId = -1;
   return {
-    api: () => client.data(CREATE_MUTATION, { input: INPUT }),
+    api: () => client.data(create),
     rows: () =>
       runStatement(
         pools.normal,
@@ -151,6 +152,8 @@ interface Run {
   opsPerSecond: number;
   /** CPU time of the server process over wall time, in percent of one core. */
   serverCpu: number;
+  /** CPU time of this process, the load generator, per operation, in microseconds. */
+  clientCpu: number;
   waits: WaitSample;
   /** Creates per commit during an API run; null for the baselines. */
   batch: number | null;
@@ -202,16 +205,19 @@ async function measure(
       for (const variant of VARIANTS) {
         const eventsBefore = variant === "api" ? await lastEventId(pool) : null;
         const cpuBefore = processCpuSeconds(server.pid);
+        const clientBefore = process.cpuUsage();
         const { result, waits } = await sampleWaits(databaseUrl, 25, () =>
           runConcurrent(options.requests, concurrency, runners[variant]),
         );
         const cpu = processCpuSeconds(server.pid) - cpuBefore;
+        const client = process.cpuUsage(clientBefore);
         measured.errors += result.errors;
         measured.firstError ??= result.firstError;
         const key = `${variant}@${concurrency}`;
         const run = {
           opsPerSecond: result.opsPerSecond,
           serverCpu: (cpu / result.seconds) * 100,
+          clientCpu: (client.user + client.system) / result.operations,
           waits,
           batch: eventsBefore === null ? null : await createsPerCommit(pool, eventsBefore),
         };
@@ -234,6 +240,7 @@ export async function benchmarkCreate(
 ): Promise<Section> {
   const captured = await server.capture(() => client.data(CREATE_MUTATION, { input: INPUT }));
   const template = templateFrom(captured);
+  const fast = new KeepAliveClient(server.url);
   const pools = {
     normal: new pg.Pool({ connectionString: databaseUrl, max: options.connections }),
     noFlush: new pg.Pool({
@@ -243,10 +250,11 @@ export async function benchmarkCreate(
     }),
   };
   try {
-    const runners = makeRunners(client, pools, template);
+    const runners = makeRunners(fast, pools, template);
     const measured = await measure(server, runners, pools.normal, databaseUrl, options);
     return createSection(measured, template, options);
   } finally {
+    fast.close();
     await Promise.all([pools.normal.end(), pools.noFlush.end()]);
   }
 }
@@ -275,6 +283,7 @@ function createSection(
         Math.max(...rates),
         variant === "api" ? "" : formatRatio(ratioTo(variant)),
         median(runs.map((run) => run.serverCpu)),
+        median(runs.map((run) => run.clientCpu)),
         variant === "api" ? formatNumber(median(runs.map((run) => run.batch ?? 0)), 1) : "1",
         formatNumber(median(runs.map((run) => run.waits.active)), 2),
         formatNumber(median(runs.map((run) => run.waits.lock)), 2),
@@ -306,6 +315,7 @@ function createSection(
           "max",
           "API / variant",
           "server CPU %",
+          "client CPU µs/op",
           "creates per commit",
           "active backends",
           "waiting on a lock",
@@ -364,7 +374,10 @@ function createIntro(measured: Measurements, options: CreateOptions): string {
       `rounds (after ${options.warmupRequests} warm-up requests each), on a fresh database ` +
       "that grows as the rounds go on. The API runs in a child process with its pool of 10 " +
       "PostgreSQL connections; the baselines run in the benchmark process on pg pools of " +
-      `${options.connections}. Variants alternate inside each round.`,
+      `${options.connections}. Variants alternate inside each round. The API's load ` +
+      "generator writes requests encoded once in advance on keep-alive sockets and reads " +
+      "responses by their Content-Length, as wrk does, because on two cores the CPU it " +
+      "spends is taken from the server.",
     "",
     `- **${VARIANT_LABELS.rows}**: the rows that createIncident writes, its incident row ` +
       "and its CREATED event with the same values, in one INSERT statement in autocommit, " +
@@ -382,7 +395,8 @@ function createIntro(measured: Measurements, options: CreateOptions): string {
     "API / variant is API ops/s divided by the variant's ops/s, the median of the per-round " +
       "ratios. Server CPU % is the CPU time of the server process over the run's wall time " +
       "(100 = one core); during the baselines it is the event bus reading the events that B " +
-      "announces. Creates per commit counts the CREATED events of an API run against " +
+      "announces. Client CPU µs/op is the CPU time of the benchmark process, which generates " +
+      "the load, per operation. Creates per commit counts the CREATED events of an API run against " +
       "their distinct recorded_at, the start time of the transaction that wrote them. The " +
       "last three columns are the mean number of backends of the database that " +
       "pg_stat_activity showed running a statement, waiting for a lock (wait_event_type " +
