@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { act, categoryId, getIncident, mutate, reportIncident } from "./factories";
@@ -269,6 +271,20 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     expect(result.errors?.[0]?.message).toMatch(/needs a Content-Length header/);
     expect(errorCode(result)).toBe("BAD_REQUEST");
     expect(await stored("Chunked body")).toBe(0);
+  });
+
+  it("leaves a post without a body to GraphQL", async () => {
+    // Neither Content-Length nor Transfer-Encoding: HTTP/1.1 says the request has no body.
+    const socket = connect(server.port, "127.0.0.1");
+    await once(socket, "connect");
+    socket.end(
+      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+        "connection: close\r\n\r\n",
+    );
+    let text = "";
+    for await (const chunk of socket) text += String(chunk);
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).not.toMatch(/Content-Length header/);
   });
 
   it("serves the next request after a rejected one", async () => {

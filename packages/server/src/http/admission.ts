@@ -18,10 +18,11 @@ function reject(
 }
 
 /**
- * Checks a POST /graphql before its body is read: JSON content and a Content-Length of at most
- * maxBytes. Node's HTTP parser rejects an invalid Content-Length and never delivers more body
- * than it announces, so this check is the whole body limit, and Yoga runs without its own
- * stream-based one. Writes the error response and returns false for a request to reject.
+ * Checks a POST /graphql before its body is read: JSON content, and a Content-Length of at most
+ * maxBytes for a body, which may not be chunked. Node's HTTP parser rejects an invalid
+ * Content-Length and never delivers more body than it announces, so this check is the whole
+ * body limit, and Yoga runs without its own stream-based one. Writes the error response and
+ * returns false for a request to reject.
  */
 export function admitGraphQLPost(
   req: IncomingMessage,
@@ -32,7 +33,8 @@ export function admitGraphQLPost(
     return reject(res, 415, "BAD_REQUEST", "POST /graphql needs content-type application/json");
   }
   const length = req.headers["content-length"];
-  if (length === undefined) {
+  // Without either header the request has no body, and Yoga reports what is missing.
+  if (length === undefined && req.headers["transfer-encoding"] !== undefined) {
     return reject(
       res,
       411,
@@ -41,7 +43,7 @@ export function admitGraphQLPost(
       true,
     );
   }
-  if (Number(length) > maxBytes) {
+  if (length !== undefined && Number(length) > maxBytes) {
     return reject(
       res,
       413,
