@@ -166,7 +166,13 @@ export class KeepAliveClient {
 
   /** Sends an encoded request; rejects on a transport failure or a non-JSON response. */
   async post<T>(request: Buffer): Promise<GraphQLResult<T>> {
-    const connection = this.idle.pop() ?? (await this.connect());
+    // The server closes a keep-alive socket that stays idle for its keep-alive timeout.
+    let connection = this.idle.pop();
+    while (connection?.failure) {
+      this.open.delete(connection);
+      connection = this.idle.pop();
+    }
+    connection ??= await this.connect();
     let response: RawResponse;
     try {
       response = await connection.send(request);
