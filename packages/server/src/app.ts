@@ -203,7 +203,13 @@ export async function startServer(
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("Not found. The API is at /graphql; build the dashboard with pnpm start.\n");
   });
-  const ws = attachWebSocket(server, yoga as never, config.ws, log.child({ component: "ws" }));
+  const ws = attachWebSocket(
+    server,
+    yoga as never,
+    config.ws,
+    log.child({ component: "ws" }),
+    config.maxRequestBytes,
+  );
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -87,7 +87,7 @@ export interface Config {
   sla: SlaTargets;
   webDist: string;
   shutdownTimeoutMs: number;
-  /** Largest request body that POST /graphql accepts, in bytes. */
+  /** Largest request body of POST /graphql and largest WebSocket message, in bytes. */
   maxRequestBytes: number;
   ws: {
     /** Bytes a WebSocket may have waiting to be written before it is closed as too slow. */

@@ -287,6 +287,20 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     expect(text).not.toMatch(/Content-Length header/);
   });
 
+  it("closes a WebSocket that sends a larger message", async () => {
+    const socket = await handshake(`${server.url.replace("http", "ws")}/graphql`);
+    const closed = once(socket, "close") as Promise<[number, Buffer]>;
+    socket.send(
+      JSON.stringify({
+        id: "large",
+        type: "subscribe",
+        payload: { query: `subscription { incidentEvents { id } }${" ".repeat(LIMIT)}` },
+      }),
+    );
+    const [code] = await closed;
+    expect(code).toBe(1009);
+  });
+
   it("serves the next request after a rejected one", async () => {
     const rejected = await paddedCreate(server, "Rejected first", LIMIT + 100);
     expect(rejected.status).toBe(413);

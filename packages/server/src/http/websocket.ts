@@ -115,8 +115,10 @@ export function attachWebSocket(
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
   config: Config["ws"],
   log: Logger,
+  maxMessageBytes: number,
 ) {
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: 1024 * 1024 });
+  // ws closes a connection whose message is larger, with close code 1009 (message too big).
+  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: maxMessageBytes });
   // Registered before useServer, so each socket has its id before graphql-ws handles it.
   trackConnections(wss, log);
   wss.on("connection", (socket: Tracked) => limitSendBuffer(socket, config, log));
