@@ -13,7 +13,7 @@ import type { AppServices, GraphQLContext } from "./context";
 import { openDatabase } from "./db/database";
 import { EventBus } from "./events/bus";
 import { eventStreamIds, trackEventStreams } from "./events/sse";
-import { admitGraphQLPost } from "./http/admission";
+import { admitBody, admitGraphQLPost } from "./http/admission";
 import { serveStatic } from "./http/static";
 import { attachWebSocket } from "./http/websocket";
 import { createLoaders } from "./loaders";
@@ -182,11 +182,12 @@ export async function startServer(
     sendTimeoutMs: config.ws.sendTimeoutMs,
     log: httpLog,
   });
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (!admitBody(req, res, config.maxRequestBytes)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void health(services, res);
     if (path?.startsWith("/graphql")) {
-      if (req.method === "POST" && !admitGraphQLPost(req, res, config.maxRequestBytes)) return;
+      if (req.method === "POST" && !admitGraphQLPost(req, res)) return;
       const requestId = headerOf(req, "x-request-id") ?? randomUUID();
       req.headers["x-request-id"] = requestId;
       res.setHeader("x-request-id", requestId);
@@ -202,7 +203,16 @@ export async function startServer(
     }
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("Not found. The API is at /graphql; build the dashboard with pnpm start.\n");
-  });
+  };
+  const server = createServer(
+    {
+      // Node's defaults give a client 60 s for the headers and 300 s for the whole request.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.requestTimeoutMs / 4)),
+    },
+    handle,
+  );
   const ws = attachWebSocket(
     server,
     yoga as never,

@@ -45,6 +45,7 @@ const schema = z.object({
   WEB_DIST: z.string().default(resolve(SERVER_ROOT, "../web/dist")),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   MAX_REQUEST_BYTES: positiveInt.default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4 * 1024 * 1024),
   WS_KEEPALIVE_MS: positiveInt.default(15_000),
   WS_INIT_TIMEOUT_MS: positiveInt.default(10_000),
@@ -87,8 +88,10 @@ export interface Config {
   sla: SlaTargets;
   webDist: string;
   shutdownTimeoutMs: number;
-  /** Largest request body of POST /graphql and largest WebSocket message, in bytes. */
+  /** Largest request body and largest WebSocket message, in bytes. */
   maxRequestBytes: number;
+  /** Time a client has to send a whole request, headers and body, in milliseconds. */
+  requestTimeoutMs: number;
   ws: {
     /** Bytes a WebSocket may have waiting to be written before it is closed as too slow. */
     maxBufferedBytes: number;
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: resolve(e.WEB_DIST),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     ws: {
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
       keepAliveMs: e.WS_KEEPALIVE_MS,

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import { act, categoryId, getIncident, mutate, reportIncident } from "./factories";
 import { handshake } from "./live-support";
@@ -209,6 +209,16 @@ function paddedCreate(server: TestServer, title: string, bytes: number) {
   });
 }
 
+/** Writes raw bytes on a new connection and returns all that the server sends until it closes. */
+async function rawExchange(server: TestServer, bytes: string): Promise<string> {
+  const socket = connect(server.port, "127.0.0.1");
+  await once(socket, "connect");
+  socket.write(bytes);
+  let text = "";
+  for await (const chunk of socket) text += String(chunk);
+  return text;
+}
+
 /** Posts a create as a chunked body, which carries no Content-Length header. */
 function chunkedCreate(server: TestServer, title: string) {
   const body = JSON.stringify({ query: CREATE, variables: { input: { title } } });
@@ -230,6 +240,7 @@ function chunkedCreate(server: TestServer, title: string) {
 
 describe.each(BACKENDS)("request body limit on %s", (backend) => {
   const LIMIT = 4096;
+  const TIMEOUT_MS = 2_000;
   let server: TestServer;
   const stored = async (title: string) => {
     const data = await server.data<{ incidents: { totalCount: number } }>(
@@ -240,7 +251,10 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ backend, env: { MAX_REQUEST_BYTES: String(LIMIT) } });
+    server = await startTestServer({
+      backend,
+      env: { MAX_REQUEST_BYTES: String(LIMIT), REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) },
+    });
   });
   afterAll(() => server.close());
 
@@ -257,7 +271,7 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     expect(response.status).toBe(413);
     const result = (await response.json()) as GraphQLResponse<unknown>;
     expect(result.errors?.[0]?.message).toBe(
-      `the request body has ${LIMIT + 1} bytes; POST /graphql takes at most ${LIMIT} ` +
+      `the request body has ${LIMIT + 1} bytes; the server takes at most ${LIMIT} ` +
         "(MAX_REQUEST_BYTES)",
     );
     expect(errorCode(result)).toBe("PAYLOAD_TOO_LARGE");
@@ -268,13 +282,15 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     const response = await chunkedCreate(server, "Chunked body");
     expect(response.status).toBe(411);
     const result = JSON.parse(response.body) as GraphQLResponse<unknown>;
-    expect(result.errors?.[0]?.message).toMatch(/needs a Content-Length header/);
+    expect(result.errors?.[0]?.message).toBe(
+      "a request body needs a Content-Length header; chunked request bodies are not accepted",
+    );
     expect(errorCode(result)).toBe("BAD_REQUEST");
     expect(await stored("Chunked body")).toBe(0);
   });
 
   it("leaves a post without a body to GraphQL", async () => {
-    // Neither Content-Length nor Transfer-Encoding: HTTP/1.1 says the request has no body.
+    // With neither Content-Length nor Transfer-Encoding, an HTTP/1.1 request has no body.
     const socket = connect(server.port, "127.0.0.1");
     await once(socket, "connect");
     socket.end(
@@ -288,6 +304,7 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
   });
 
   it("closes a WebSocket that sends a larger message", async () => {
+    const printed = vi.spyOn(console, "error");
     const socket = await handshake(`${server.url.replace("http", "ws")}/graphql`);
     const closed = once(socket, "close") as Promise<[number, Buffer]>;
     socket.send(
@@ -299,6 +316,58 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     );
     const [code] = await closed;
     expect(code).toBe(1009);
+    expect(printed).not.toHaveBeenCalled();
+    printed.mockRestore();
+  });
+
+  it("runs no request pipelined behind a rejected one", async () => {
+    const large = JSON.stringify({ query: CREATE, variables: { input: { title: "Pipelined" } } });
+    const small = JSON.stringify({ query: CREATE, variables: { input: { title: "Behind" } } });
+    const post = (body: string) =>
+      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const text = await rawExchange(
+      server,
+      post(large + " ".repeat(LIMIT)) + post(small) + post(small),
+    );
+
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(await stored("Behind")).toBe(0);
+  });
+
+  it("limits the body on every path", async () => {
+    const text = await rawExchange(
+      server,
+      "POST /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n" +
+        `content-length: ${LIMIT + 1}\r\n\r\n`,
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toContain('"code":"PAYLOAD_TOO_LARGE"');
+  });
+
+  it("rejects a GraphQL response type as the request type", async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/graphql-response+json" },
+      body: JSON.stringify({ query: "{ lastEventId }" }),
+    });
+    expect(response.status).toBe(415);
+    expect(errorCode((await response.json()) as GraphQLResponse<unknown>)).toBe("BAD_REQUEST");
+  });
+
+  it("times out a request whose body stalls", async () => {
+    const socket = connect(server.port, "127.0.0.1");
+    await once(socket, "connect");
+    socket.write(
+      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+        'content-length: 100\r\n\r\n{"query":',
+    );
+    const started = Date.now();
+    let text = "";
+    for await (const chunk of socket) text += String(chunk);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
   });
 
   it("serves the next request after a rejected one", async () => {

@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
-const JSON_CONTENT = /^application\/(json|graphql-response\+json)\s*(;|$)/i;
+const JSON_CONTENT = /^application\/json\s*(;|$)/i;
+
+/**
+ * Connections whose last response was sent with Connection: close before the request body was
+ * read. Node still parses requests pipelined behind it, but their responses would never be
+ * sent, so they are not run.
+ */
+const closing = new WeakSet<Socket>();
 
 function reject(
   res: ServerResponse,
@@ -11,35 +19,32 @@ function reject(
 ): false {
   const headers: Record<string, string> = { "content-type": "application/json" };
   // The body was not read, so the connection cannot carry another request after it.
-  if (close) headers.connection = "close";
+  if (close) {
+    headers.connection = "close";
+    closing.add(res.socket as Socket);
+  }
   res.writeHead(status, headers);
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
   return false;
 }
 
 /**
- * Checks a POST /graphql before its body is read: JSON content, and a Content-Length of at most
- * maxBytes for a body, which may not be chunked. Node's HTTP parser rejects an invalid
- * Content-Length and never delivers more body than it announces, so this check is the whole
- * body limit, and Yoga runs without its own stream-based one. Writes the error response and
- * returns false for a request to reject.
+ * Checks the body of any request before it is read: a Content-Length of at most maxBytes, and
+ * no chunked body. Node's HTTP parser rejects an invalid Content-Length and never delivers
+ * more body than it announces, so this check is the whole body limit, and Yoga runs without
+ * its own stream-based one. Writes the error response and returns false for a request to
+ * reject, and also for a request pipelined behind a rejected one, which gets no response.
  */
-export function admitGraphQLPost(
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBytes: number,
-): boolean {
-  if (!JSON_CONTENT.test(req.headers["content-type"] ?? "")) {
-    return reject(res, 415, "BAD_REQUEST", "POST /graphql needs content-type application/json");
-  }
+export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean {
+  if (closing.has(req.socket)) return false;
   const length = req.headers["content-length"];
-  // Without either header the request has no body, and Yoga reports what is missing.
+  // Without either header the request has no body.
   if (length === undefined && req.headers["transfer-encoding"] !== undefined) {
     return reject(
       res,
       411,
       "BAD_REQUEST",
-      "POST /graphql needs a Content-Length header; chunked request bodies are not accepted",
+      "a request body needs a Content-Length header; chunked request bodies are not accepted",
       true,
     );
   }
@@ -48,10 +53,19 @@ export function admitGraphQLPost(
       res,
       413,
       "PAYLOAD_TOO_LARGE",
-      `the request body has ${length} bytes; POST /graphql takes at most ${maxBytes} ` +
+      `the request body has ${length} bytes; the server takes at most ${maxBytes} ` +
         "(MAX_REQUEST_BYTES)",
       true,
     );
   }
   return true;
+}
+
+/**
+ * Checks that a POST /graphql has content type application/json, which a form on another web
+ * page cannot send without a CORS preflight.
+ */
+export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boolean {
+  if (JSON_CONTENT.test(req.headers["content-type"] ?? "")) return true;
+  return reject(res, 415, "BAD_REQUEST", "POST /graphql needs content-type application/json");
 }

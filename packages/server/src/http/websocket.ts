@@ -86,6 +86,33 @@ function parseQuery(parse: (source: string) => DocumentNode, query: string) {
   }
 }
 
+/** An error with which ws reports a client's breach of the protocol, such as WS_ERR_INVALID_UTF8. */
+type ClientProtocolError = Error & { code: string };
+
+function isClientProtocolError(error: unknown): error is ClientProtocolError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("WS_ERR_");
+}
+
+/**
+ * ws 8 reports a message over maxPayload, an invalid frame or invalid UTF-8 as an "error" event
+ * after it has begun the close with the matching code, such as 1009. graphql-ws 6 prints every
+ * socket error to stderr as an internal error, so these stop here and go to onError instead.
+ */
+function stopClientProtocolErrors(
+  socket: WebSocket,
+  onError: (error: ClientProtocolError) => void,
+): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "error" && isClientProtocolError(args[0])) {
+      onError(args[0]);
+      return true;
+    }
+    return emit(event, ...args);
+  }) as typeof socket.emit;
+}
+
 /** Logs the lifecycle of each connection with its id: connect, close, socket errors. */
 function trackConnections(wss: WebSocketServer, log: Logger) {
   let nextId = 1;
@@ -96,6 +123,9 @@ function trackConnections(wss: WebSocketServer, log: Logger) {
     socket.connectionId = connectionId;
     const remote = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
     log.info({ connectionId, remote }, "websocket connected");
+    stopClientProtocolErrors(socket, (error) =>
+      log.info({ connectionId, code: error.code, reason: error.message }, "invalid client message"),
+    );
     socket.on("error", (error) => log.warn({ connectionId, err: error }, "websocket failed"));
     socket.once("close", (code, reason) => {
       log.info(
