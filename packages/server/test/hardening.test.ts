@@ -339,7 +339,7 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
   it("limits the body on every path", async () => {
     const text = await rawExchange(
       server,
-      "POST /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n" + `content-length: ${LIMIT + 1}\r\n\r\n`,
+      `POST /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${LIMIT + 1}\r\n\r\n`,
     );
     expect(text).toMatch(/^HTTP\/1\.1 413 /);
     expect(text).toContain('"code":"PAYLOAD_TOO_LARGE"');
