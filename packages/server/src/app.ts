@@ -211,7 +211,16 @@ export async function startServer(
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.requestTimeoutMs / 4)),
     },
-    handle,
+    (req, res) => {
+      try {
+        handle(req, res);
+      } catch (error) {
+        // One request's failure must not end the process that serves all the others.
+        httpLog.error({ err: error, method: req.method, url: req.url }, "request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end();
+      }
+    },
   );
   const ws = attachWebSocket(
     server,

@@ -336,6 +336,29 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     expect(await stored("Behind")).toBe(0);
   });
 
+  it("rejects a body pipelined behind another request", async () => {
+    const text = await rawExchange(
+      server,
+      "GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n" +
+        "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+        `content-length: ${LIMIT + 1}\r\n\r\n`,
+    );
+
+    expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 413"]);
+    expect(await stored("anything")).toBe(0);
+  });
+
+  it("accepts the JSON content type in any case", async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "Application/JSON; Charset=UTF-8" },
+      body: JSON.stringify({ query: "{ lastEventId }" }),
+    });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as GraphQLResponse<{ lastEventId: string }>;
+    expect(result.data?.lastEventId).toBeDefined();
+  });
+
   it("limits the body on every path", async () => {
     const text = await rawExchange(
       server,

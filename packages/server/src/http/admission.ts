@@ -11,6 +11,7 @@ const JSON_CONTENT = /^application\/json\s*(;|$)/i;
 const closing = new WeakSet<Socket>();
 
 function reject(
+  req: IncomingMessage,
   res: ServerResponse,
   status: number,
   code: string,
@@ -18,10 +19,11 @@ function reject(
   close = false,
 ): false {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  // The body was not read, so the connection cannot carry another request after it.
+  // The body was not read, so the connection cannot carry another request after it. The
+  // request's socket, since a response queued behind an earlier one has none yet.
   if (close) {
     headers.connection = "close";
-    closing.add(res.socket as Socket);
+    closing.add(req.socket);
   }
   res.writeHead(status, headers);
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
@@ -41,6 +43,7 @@ export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: n
   // Without either header the request has no body.
   if (length === undefined && req.headers["transfer-encoding"] !== undefined) {
     return reject(
+      req,
       res,
       411,
       "BAD_REQUEST",
@@ -50,6 +53,7 @@ export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: n
   }
   if (length !== undefined && Number(length) > maxBytes) {
     return reject(
+      req,
       res,
       413,
       "PAYLOAD_TOO_LARGE",
@@ -66,6 +70,17 @@ export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: n
  * page cannot send without a CORS preflight.
  */
 export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boolean {
-  if (JSON_CONTENT.test(req.headers["content-type"] ?? "")) return true;
-  return reject(res, 415, "BAD_REQUEST", "POST /graphql needs content-type application/json");
+  const type = req.headers["content-type"] ?? "";
+  if (!JSON_CONTENT.test(type)) {
+    return reject(
+      req,
+      res,
+      415,
+      "BAD_REQUEST",
+      "POST /graphql needs content-type application/json",
+    );
+  }
+  // Media types are case-insensitive, but Yoga 5.24 matches application/json in lower case.
+  req.headers["content-type"] = type.toLowerCase();
+  return true;
 }
