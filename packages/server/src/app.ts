@@ -13,7 +13,7 @@ import type { AppServices, GraphQLContext } from "./context";
 import { openDatabase } from "./db/database";
 import { EventBus } from "./events/bus";
 import { eventStreamIds, trackEventStreams } from "./events/sse";
-import { admitBody, admitGraphQLPost } from "./http/admission";
+import { admitBody, admitGraphQLGet, admitGraphQLPost } from "./http/admission";
 import { serveStatic } from "./http/static";
 import { attachWebSocket } from "./http/websocket";
 import { createLoaders } from "./loaders";
@@ -120,7 +120,7 @@ export function createYogaServer(services: AppServices, actorId: number, log: Lo
       : false,
     plugins: [...queryLimits(), codeVariableErrors(), logUnexpectedErrors(), eventStreamIds()],
     context: ({ request, req, connectionId }: Record<string, unknown>) => {
-      const requestId = headerOf(request ?? req, "x-request-id") ?? randomUUID();
+      const requestId = headerOf(request ?? req, "x-request-id") || randomUUID();
       const ids = connectionId ? { requestId, connectionId } : { requestId };
       return {
         services,
@@ -188,7 +188,8 @@ export async function startServer(
     if (path === "/healthz") return void health(services, res);
     if (path?.startsWith("/graphql")) {
       if (req.method === "POST" && !admitGraphQLPost(req, res)) return;
-      const requestId = headerOf(req, "x-request-id") ?? randomUUID();
+      if (req.method === "GET" && !admitGraphQLGet(req, res)) return;
+      const requestId = headerOf(req, "x-request-id") || randomUUID();
       req.headers["x-request-id"] = requestId;
       res.setHeader("x-request-id", requestId);
       eventStreams.add(req, res);
@@ -204,6 +205,16 @@ export async function startServer(
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("Not found. The API is at /graphql; build the dashboard with pnpm start.\n");
   };
+  const handleSafely = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      // One request's failure must not end the process that serves all the others.
+      httpLog.error({ err: error, method: req.method, url: req.url }, "request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end();
+    }
+  };
   const server = createServer(
     {
       // Node's defaults give a client 60 s for the headers and 300 s for the whole request.
@@ -211,17 +222,14 @@ export async function startServer(
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.requestTimeoutMs / 4)),
     },
-    (req, res) => {
-      try {
-        handle(req, res);
-      } catch (error) {
-        // One request's failure must not end the process that serves all the others.
-        httpLog.error({ err: error, method: req.method, url: req.url }, "request failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end();
-      }
-    },
+    handleSafely,
   );
+  // Node would send 100 Continue before the handler runs, inviting a body it then rejects.
+  server.on("checkContinue", (req, res) => {
+    if (!admitBody(req, res, config.maxRequestBytes)) return;
+    res.writeContinue();
+    handleSafely(req, res);
+  });
   const ws = attachWebSocket(
     server,
     yoga as never,

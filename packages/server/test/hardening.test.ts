@@ -172,6 +172,51 @@ describe.each(BACKENDS)("hostile input on %s", (backend) => {
     expect(closed.postMortemUrl).toBe("https://wiki.example/pm/1");
   });
 
+  it("fails an over-limit subscription alone", async () => {
+    const printed = vi.spyOn(console, "error");
+    const socket = await handshake(`${server.url.replace("http", "ws")}/graphql`);
+    try {
+      const errors: unknown[] = [];
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+        if (message.type === "error") errors.push(message.payload);
+      });
+      const aliases = Array.from({ length: 50 }, (_, i) => `a${i}: incidentEvents { id }`);
+      socket.send(
+        JSON.stringify({
+          id: "aliases",
+          type: "subscribe",
+          payload: { query: `subscription { ${aliases.join(" ")} }` },
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(errors).toHaveLength(1);
+      expect(JSON.stringify(errors[0])).toMatch(/alias/i);
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+      socket.terminate();
+    }
+  });
+
+  it("rejects invalid JSON in GET parameters", async () => {
+    const response = await fetch(`${server.url}/graphql?query=%7B__typename%7D&variables=%7B`);
+    expect(response.status).toBe(400);
+    const result = (await response.json()) as GraphQLResponse<unknown>;
+    expect(result.errors?.[0]?.message).toBe("variables: the parameter is not valid JSON");
+    expect(errorCode(result)).toBe("BAD_REQUEST");
+  });
+
+  it("replaces an empty request id", async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "" },
+      body: JSON.stringify({ query: "{ lastEventId }" }),
+    });
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("limits subscriptions per connection", async () => {
     const socket = await handshake(`${server.url.replace("http", "ws")}/graphql`);
     try {
@@ -357,6 +402,38 @@ describe.each(BACKENDS)("request body limit on %s", (backend) => {
     expect(response.status).toBe(200);
     const result = (await response.json()) as GraphQLResponse<{ lastEventId: string }>;
     expect(result.data?.lastEventId).toBeDefined();
+  });
+
+  it("rejects a large body before 100 Continue", async () => {
+    const text = await rawExchange(
+      server,
+      "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+        `expect: 100-continue\r\ncontent-length: ${LIMIT + 1}\r\n\r\n`,
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).not.toContain("100 Continue");
+  });
+
+  it("continues a body within the limit", async () => {
+    const body = JSON.stringify({ query: CREATE, variables: { input: { title: "Continued" } } });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/graphql`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          expect: "100-continue",
+        },
+      });
+      req.on("continue", () => req.end(body));
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+    });
+    expect(status).toBe(200);
+    expect(await stored("Continued")).toBe(1);
   });
 
   it("limits the body on every path", async () => {

@@ -116,12 +116,17 @@ const LARGE_DESCRIPTION_LENGTH = 4_000_000;
 const STREAM_SEND_TIMEOUT_MS = 2_000;
 
 /** Opens a server-sent events subscription to BIG_EVENTS on a raw socket, past the headers. */
-async function rawEventStream(server: LiveServer, requestId: string, after: number) {
+async function rawEventStream(
+  server: LiveServer,
+  requestId: string,
+  after: number,
+  accept = "text/event-stream",
+) {
   const socket = connect(server.port, "127.0.0.1");
   await once(socket, "connect");
   const body = JSON.stringify({ query: BIG_EVENTS, variables: { after: String(after) } });
   socket.write(
-    "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n" +
+    `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: ${accept}\r\n` +
       `content-type: application/json\r\nx-request-id: ${requestId}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -178,12 +183,15 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     slow.destroy();
   });
 
-  it("closes a stream that its client stops reading", async () => {
+  it.each([
+    ["text/event-stream", "stalled-stream"],
+    ["*/*", "stalled-any"],
+  ])("closes a stream with accept %s that its client stops reading", async (accept, name) => {
     await createIncident(server);
     const after = (await storedIdsAfter(server)).at(-1) as number;
     const reading = new EventStream(server.url, { after: String(after) });
-    const requestId = `stalled-stream-${backend}`;
-    const stalled = await rawEventStream(server, requestId, after);
+    const requestId = `${name}-${backend}`;
+    const stalled = await rawEventStream(server, requestId, after, accept);
     stalled.pause();
     const stalledClosed = once(stalled, "close");
 

@@ -57,6 +57,8 @@ export function eventStreamIds(): Plugin {
   };
 }
 
+const STREAM_ACCEPT = /\*\/\*|text\/(\*|event-stream)|multipart\/(\*|mixed)/i;
+
 export interface EventStreamOptions {
   /** How long a stream with data waiting may send none of it before it is closed. */
   sendTimeoutMs: number;
@@ -125,9 +127,14 @@ export function trackEventStreams(options: EventStreamOptions) {
   };
 
   return {
-    /** Records the response when the request accepts `text/event-stream`. */
+    /**
+     * Records the response unless the request accepts only JSON. Yoga answers a subscription
+     * with a stream whenever Accept allows one: when it is missing, or names
+     * `text/event-stream`, `multipart/mixed` or a wildcard that covers either.
+     */
     add(req: IncomingMessage, res: ServerResponse) {
-      if (!req.headers.accept?.includes("text/event-stream")) return;
+      const { accept } = req.headers;
+      if (accept !== undefined && !STREAM_ACCEPT.test(accept)) return;
       const requestId = req.headers["x-request-id"];
       open.set(res, {
         requestId: typeof requestId === "string" ? requestId : null,

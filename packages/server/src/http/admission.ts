@@ -84,3 +84,23 @@ export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boo
   req.headers["content-type"] = type.toLowerCase();
   return true;
 }
+
+/**
+ * Checks that the JSON parameters of a GET /graphql parse. Yoga 5.24 responds to invalid JSON there
+ * with HTTP 500 and "Unexpected error.", although the client is at fault.
+ */
+export function admitGraphQLGet(req: IncomingMessage, res: ServerResponse): boolean {
+  const query = req.url?.split("?")[1];
+  if (!query) return true;
+  const params = new URLSearchParams(query);
+  for (const name of ["variables", "extensions"]) {
+    const value = params.get(name);
+    if (value === null || value === "") continue;
+    try {
+      JSON.parse(value);
+    } catch {
+      return reject(req, res, 400, "BAD_REQUEST", `${name}: the parameter is not valid JSON`);
+    }
+  }
+  return true;
+}

@@ -86,6 +86,22 @@ function parseQuery(parse: (source: string) => DocumentNode, query: string) {
   }
 }
 
+/**
+ * Validates a document. The query limits (depth, aliases, cost) throw their GraphQLError
+ * instead of returning it, and thrown from onSubscribe it would close the connection.
+ */
+function validateQuery(
+  validate: (schema: ExecutionArgs["schema"], document: DocumentNode) => readonly GraphQLError[],
+  args: ExecutionArgs,
+): readonly GraphQLError[] {
+  try {
+    return validate(args.schema, args.document);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+}
+
 /** An error with which ws reports a client's breach of the protocol, such as WS_ERR_INVALID_UTF8. */
 type ClientProtocolError = Error & { code: string };
 
@@ -192,7 +208,7 @@ export function attachWebSocket(
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-        const errors = validate(args.schema, args.document);
+        const errors = validateQuery(validate, args);
         return errors.length > 0 ? errors : args;
       },
       onComplete: (ctx, id) => {
