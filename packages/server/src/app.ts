@@ -183,15 +183,15 @@ export async function startServer(
     log: httpLog,
   });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = headerOf(req, "x-request-id") || randomUUID();
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
     if (!admitBody(req, res, config.maxRequestBytes)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void health(services, res);
     if (path?.startsWith("/graphql")) {
       if (req.method === "POST" && !admitGraphQLPost(req, res)) return;
       if (req.method === "GET" && !admitGraphQLGet(req, res)) return;
-      const requestId = headerOf(req, "x-request-id") || randomUUID();
-      req.headers["x-request-id"] = requestId;
-      res.setHeader("x-request-id", requestId);
       eventStreams.add(req, res);
       return void yoga(req, res);
     }

@@ -192,6 +192,7 @@ describe.each(BACKENDS)("hostile input on %s", (backend) => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(errors).toHaveLength(1);
       expect(JSON.stringify(errors[0])).toMatch(/alias/i);
+      expect(JSON.stringify(errors[0])).toContain('"code":"BAD_USER_INPUT"');
       expect(socket.readyState).toBe(WebSocket.OPEN);
       expect(printed).not.toHaveBeenCalled();
     } finally {
@@ -206,6 +207,20 @@ describe.each(BACKENDS)("hostile input on %s", (backend) => {
     const result = (await response.json()) as GraphQLResponse<unknown>;
     expect(result.errors?.[0]?.message).toBe("variables: the parameter is not valid JSON");
     expect(errorCode(result)).toBe("BAD_REQUEST");
+  });
+
+  it("reads GET parameters after a second question mark", async () => {
+    const response = await fetch(`${server.url}/graphql?query=%7BlastEventId%7D?&variables=%7Bbad`);
+    expect(response.status).toBe(400);
+    const result = (await response.json()) as GraphQLResponse<unknown>;
+    expect(result.errors?.[0]?.message).toBe("variables: the parameter is not valid JSON");
+  });
+
+  it("labels every response with a request id", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const named = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "probe-1" } });
+    expect(named.headers.get("x-request-id")).toBe("probe-1");
   });
 
   it("replaces an empty request id", async () => {

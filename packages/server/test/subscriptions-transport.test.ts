@@ -183,6 +183,36 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     slow.destroy();
   });
 
+  it("keeps a slow stream while events keep coming", async () => {
+    await createIncident(server);
+    const after = (await storedIdsAfter(server)).at(-1) as number;
+    const requestId = `slow-busy-stream-${backend}`;
+    const slow = await rawEventStream(server, requestId, after);
+    // About 320 KB/s, less than the events below bring, so data waits the whole time.
+    let received = 0;
+    let burst = 0;
+    slow.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      burst += chunk.length;
+      if (burst < 32 * 1024) return;
+      burst = 0;
+      slow.pause();
+      setTimeout(() => slow.resume(), 100);
+    });
+
+    const description = "z".repeat(2_000);
+    const until = Date.now() + 3 * STREAM_SEND_TIMEOUT_MS;
+    const produce = async () => {
+      while (Date.now() < until) await createIncident(server, { description });
+    };
+    await Promise.all([produce(), produce(), produce(), produce()]);
+
+    expect(cutOff(requestId)).toBeUndefined();
+    expect(slow.destroyed).toBe(false);
+    expect(received).toBeGreaterThan(STREAM_SEND_TIMEOUT_MS * 200);
+    slow.destroy();
+  });
+
   it.each([
     ["text/event-stream", "stalled-stream"],
     ["*/*", "stalled-any"],

@@ -57,7 +57,7 @@ export function eventStreamIds(): Plugin {
   };
 }
 
-const STREAM_ACCEPT = /\*\/\*|text\/(\*|event-stream)|multipart\/(\*|mixed)/i;
+const STREAM_ACCEPT = /\*\/\*|text\/(\*|event-stream)/i;
 
 export interface EventStreamOptions {
   /** How long a stream with data waiting may send none of it before it is closed. */
@@ -66,14 +66,21 @@ export interface EventStreamOptions {
 }
 
 /**
- * Bytes of a response still waiting for the kernel to take them. libuv's write queue of the
- * socket shrinks as the client reads, even while Yoga's one write of a large event is still
- * under way. writableLength drops only when such a write has finished.
+ * Bytes of a response's socket that the kernel has taken: what Node handed to libuv
+ * (`_bytesDispatched`) less libuv's write queue, which shrinks as the client reads, even while
+ * one write of a large event is still under way. The count only grows, and it grows while the
+ * client reads, however much more the server has queued meanwhile. Node 20 internals; without
+ * them, the bytes still in the response's buffer are counted down instead.
  */
-function unsentBytes(res: ServerResponse): number {
-  const handle = (res.socket as unknown as { _handle?: { writeQueueSize?: number } } | null)
-    ?._handle;
-  return handle?.writeQueueSize ?? res.writableLength;
+function sentBytes(res: ServerResponse): number {
+  const socket = res.socket as unknown as {
+    _bytesDispatched?: number;
+    _handle?: { writeQueueSize?: number };
+  } | null;
+  const dispatched = socket?._bytesDispatched;
+  const queued = socket?._handle?.writeQueueSize;
+  if (dispatched === undefined || queued === undefined) return -res.writableLength;
+  return dispatched - queued;
 }
 
 /**
@@ -85,16 +92,20 @@ function unsentBytes(res: ServerResponse): number {
  * response with data waiting that sends none of it for sendTimeoutMs is therefore destroyed.
  * The client sees a lost connection and resubscribes with its last event id, as a WebSocket
  * client does after close code 1013. A slow client that still takes data is left alone.
+ *
+ * NOTE: the kernel buffers data between the server and the client's reads, up to a few MB on
+ * Linux. A client that needs longer than sendTimeoutMs to read what those buffers hold lets the
+ * server send nothing for that long, so it is closed as stalled.
  */
 export function trackEventStreams(options: EventStreamOptions) {
   const { sendTimeoutMs, log } = options;
   /**
    * Open streams. While data waits, `waitingSince` is when the stream last sent some of it, and
-   * `unsent` is what was left then. Both are null while nothing waits.
+   * `sent` is sentBytes then. Both are null while nothing waits.
    */
   const open = new Map<
     ServerResponse,
-    { requestId: string | null; waitingSince: number | null; unsent: number | null }
+    { requestId: string | null; waitingSince: number | null; sent: number | null }
   >();
   let watchdog: NodeJS.Timeout | null = null;
 
@@ -103,18 +114,18 @@ export function trackEventStreams(options: EventStreamOptions) {
     for (const [res, stream] of open) {
       if (!res.writableNeedDrain) {
         stream.waitingSince = null;
-        stream.unsent = null;
+        stream.sent = null;
         continue;
       }
-      const unsent = unsentBytes(res);
-      if (stream.unsent === null || unsent < stream.unsent) {
+      const sent = sentBytes(res);
+      if (stream.sent === null || sent > stream.sent) {
         stream.waitingSince = now;
-        stream.unsent = unsent;
+        stream.sent = sent;
         continue;
       }
       if (now - (stream.waitingSince ?? now) <= sendTimeoutMs) continue;
       log.warn(
-        { requestId: stream.requestId, unsentBytes: unsent },
+        { requestId: stream.requestId, unsentBytes: res.writableLength },
         `client too slow: the event stream sent nothing for ${sendTimeoutMs} ms`,
       );
       open.delete(res);
@@ -128,9 +139,9 @@ export function trackEventStreams(options: EventStreamOptions) {
 
   return {
     /**
-     * Records the response unless the request accepts only JSON. Yoga answers a subscription
-     * with a stream whenever Accept allows one: when it is missing, or names
-     * `text/event-stream`, `multipart/mixed` or a wildcard that covers either.
+     * Records the response unless the request's Accept rules out server-sent events. Yoga
+     * 5.24 responds to a subscription with them whenever Accept is missing, or names
+     * `text/event-stream` or a wildcard that covers it.
      */
     add(req: IncomingMessage, res: ServerResponse) {
       const { accept } = req.headers;
@@ -139,7 +150,7 @@ export function trackEventStreams(options: EventStreamOptions) {
       open.set(res, {
         requestId: typeof requestId === "string" ? requestId : null,
         waitingSince: null,
-        unsent: null,
+        sent: null,
       });
       res.once("close", () => open.delete(res));
       if (!watchdog) {

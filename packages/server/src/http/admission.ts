@@ -90,9 +90,11 @@ export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boo
  * with HTTP 500 and "Unexpected error.", although the client is at fault.
  */
 export function admitGraphQLGet(req: IncomingMessage, res: ServerResponse): boolean {
-  const query = req.url?.split("?")[1];
-  if (!query) return true;
-  const params = new URLSearchParams(query);
+  const url = req.url ?? "";
+  const start = url.indexOf("?");
+  if (start < 0) return true;
+  // Everything after the first "?" is the query, a later "?" included, as Yoga reads it.
+  const params = new URLSearchParams(url.slice(start + 1));
   for (const name of ["variables", "extensions"]) {
     const value = params.get(name);
     if (value === null || value === "") continue;

@@ -94,12 +94,22 @@ function validateQuery(
   validate: (schema: ExecutionArgs["schema"], document: DocumentNode) => readonly GraphQLError[],
   args: ExecutionArgs,
 ): readonly GraphQLError[] {
+  let errors: readonly GraphQLError[];
   try {
-    return validate(args.schema, args.document);
+    errors = validate(args.schema, args.document);
   } catch (error) {
-    if (error instanceof GraphQLError) return [error];
-    throw error;
+    if (!(error instanceof GraphQLError)) throw error;
+    errors = [error];
   }
+  // The code that codeVariableErrors in app.ts gives these errors over HTTP.
+  return errors.map((error) =>
+    error.extensions?.code
+      ? error
+      : new GraphQLError(error.message, {
+          nodes: error.nodes ?? null,
+          extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+        }),
+  );
 }
 
 /** An error with which ws reports a client's breach of the protocol, such as WS_ERR_INVALID_UTF8. */
