@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { SLOW_CONSUMER_CLOSE_CODE } from "../src/http/websocket";
@@ -115,6 +115,21 @@ const LARGE_DESCRIPTION_LENGTH = 4_000_000;
 /** Long enough that a test worker slowed by the rest of the suite still reads in time. */
 const STREAM_SEND_TIMEOUT_MS = 2_000;
 
+/** Reads at most `burst` bytes every 100 ms from the socket and counts what it read. */
+function readSlowly(socket: Socket, burst: number) {
+  let received = 0;
+  let sinceBreak = 0;
+  socket.on("data", (chunk: Buffer) => {
+    received += chunk.length;
+    sinceBreak += chunk.length;
+    if (sinceBreak < burst) return;
+    sinceBreak = 0;
+    socket.pause();
+    setTimeout(() => socket.resume(), 100);
+  });
+  return { bytes: () => received };
+}
+
 /** Opens a server-sent events subscription to BIG_EVENTS on a raw socket, past the headers. */
 async function rawEventStream(
   server: LiveServer,
@@ -159,27 +174,18 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     const requestId = `slow-stream-${backend}`;
     const slow = await rawEventStream(server, requestId, after);
     // The client takes at most 128 KB every 100 ms, about 1.3 MB/s: the event takes 6 s.
-    let received = 0;
-    let burst = 0;
-    slow.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      burst += chunk.length;
-      if (burst < 128 * 1024) return;
-      burst = 0;
-      slow.pause();
-      setTimeout(() => slow.resume(), 100);
-    });
+    const read = readSlowly(slow, 128 * 1024);
 
     await createIncident(server, { description: "y".repeat(LARGE_DESCRIPTION_LENGTH) });
     await waitUntil(
-      () => received > 2 * LARGE_DESCRIPTION_LENGTH || slow.destroyed,
+      () => read.bytes() > 2 * LARGE_DESCRIPTION_LENGTH || slow.destroyed,
       "the large event read in full",
       30_000,
     );
 
     expect(cutOff(requestId)).toBeUndefined();
     expect(slow.destroyed).toBe(false);
-    expect(received).toBeGreaterThan(2 * LARGE_DESCRIPTION_LENGTH);
+    expect(read.bytes()).toBeGreaterThan(2 * LARGE_DESCRIPTION_LENGTH);
     slow.destroy();
   });
 
@@ -189,16 +195,7 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     const requestId = `slow-busy-stream-${backend}`;
     const slow = await rawEventStream(server, requestId, after);
     // About 320 KB/s, less than the events below bring, so data waits the whole time.
-    let received = 0;
-    let burst = 0;
-    slow.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      burst += chunk.length;
-      if (burst < 32 * 1024) return;
-      burst = 0;
-      slow.pause();
-      setTimeout(() => slow.resume(), 100);
-    });
+    const read = readSlowly(slow, 32 * 1024);
 
     const description = "z".repeat(2_000);
     const until = Date.now() + 3 * STREAM_SEND_TIMEOUT_MS;
@@ -209,7 +206,7 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
 
     expect(cutOff(requestId)).toBeUndefined();
     expect(slow.destroyed).toBe(false);
-    expect(received).toBeGreaterThan(STREAM_SEND_TIMEOUT_MS * 200);
+    expect(read.bytes()).toBeGreaterThan(STREAM_SEND_TIMEOUT_MS * 200);
     slow.destroy();
   });
 
