@@ -106,7 +106,7 @@ class KeepAliveConnection {
     this.socket.destroy();
   }
 
-  /** Completes the request in flight once its head and Content-Length bytes of body are in. */
+  /** Resolves the request in flight once its headers and Content-Length bytes of body arrived. */
   private received(chunk: Buffer): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     const headEnd = this.buffer.indexOf("\r\n\r\n");
@@ -139,11 +139,11 @@ class KeepAliveConnection {
 }
 
 /**
- * A load generator for the throughput benchmark, in the manner of wrk: it writes requests
- * encoded once in advance on keep-alive sockets, one request in flight per socket, and reads
- * responses by their Content-Length, which graphql-yoga 5.24 sends with every JSON response.
- * Per request it costs the benchmark process less than half the CPU time of node:http, and on
- * a 2-core machine the server under test gets what the load generator does not use.
+ * A load generator for the throughput benchmark that works as wrk does. It writes requests
+ * encoded once in advance on keep-alive sockets, one request in flight per socket. It reads each
+ * response by its Content-Length, which graphql-yoga 5.24 sends with every JSON response. Per
+ * request it costs less than half the CPU time of node:http, which matters on a 2-core machine
+ * where the server under test gets whatever CPU the load generator does not use.
  */
 export class KeepAliveClient {
   private readonly url: URL;
@@ -164,7 +164,7 @@ export class KeepAliveClient {
     );
   }
 
-  /** Sends an encoded request; rejects on a transport failure or a non-JSON response. */
+  /** Sends an encoded request. Rejects on a transport failure or a response that is not JSON. */
   async post<T>(request: Buffer): Promise<GraphQLResult<T>> {
     // The server closes a keep-alive socket that stays idle for its keep-alive timeout.
     let connection = this.idle.pop();
@@ -189,7 +189,7 @@ export class KeepAliveClient {
     }
   }
 
-  /** Sends an encoded request and returns its data; throws on any GraphQL error. */
+  /** Sends an encoded request and returns its data. Throws on any GraphQL error. */
   async data<T>(request: Buffer): Promise<T> {
     const result = await this.post<T>(request);
     if (result.errors?.length) {

@@ -112,8 +112,8 @@ export function createYogaServer(services: AppServices, actorId: number, log: Lo
     graphiql: false,
     // The plugin below logs each unexpected error once, with the request id.
     logging: false,
-    // The HTTP handler checks Content-Length against MAX_REQUEST_BYTES before Yoga runs, which
-    // costs less than Yoga's limit, a stream that counts the bytes of every request body.
+    // Yoga's own limit pipes every request body through a stream that counts its bytes. The HTTP
+    // handler checks Content-Length against MAX_REQUEST_BYTES instead, at a fraction of the cost.
     maxRequestBodySize: false,
     cors: services.config.corsOrigins.length
       ? { origin: services.config.corsOrigins, credentials: false }
@@ -224,7 +224,8 @@ export async function startServer(
     },
     handleSafely,
   );
-  // Node would send 100 Continue before the handler runs, inviting a body it then rejects.
+  // Without this listener Node sends 100 Continue before the handler runs, and the client then
+  // sends a body that the handler rejects.
   server.on("checkContinue", (req, res) => {
     if (!admitBody(req, res, config.maxRequestBytes)) return;
     res.writeContinue();

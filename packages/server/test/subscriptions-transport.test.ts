@@ -189,12 +189,12 @@ describe.each(BACKENDS)("slow server-sent events clients on %s", (backend) => {
     slow.destroy();
   });
 
-  it("keeps a slow stream while events keep coming", async () => {
+  it("keeps a slow stream under load", async () => {
     await createIncident(server);
     const after = (await storedIdsAfter(server)).at(-1) as number;
     const requestId = `slow-busy-stream-${backend}`;
     const slow = await rawEventStream(server, requestId, after);
-    // About 320 KB/s, less than the events below bring, so data waits the whole time.
+    // The client reads about 320 KB/s, less than the events below bring, so data waits all along.
     const read = readSlowly(slow, 32 * 1024);
 
     const description = "z".repeat(2_000);

@@ -66,11 +66,10 @@ export interface EventStreamOptions {
 }
 
 /**
- * Bytes of a response's socket that the kernel has taken: what Node handed to libuv
- * (`_bytesDispatched`) less libuv's write queue, which shrinks as the client reads, even while
- * one write of a large event is still under way. The count only grows, and it grows while the
- * client reads, however much more the server has queued meanwhile. Node 20 internals; without
- * them, the bytes still in the response's buffer are counted down instead.
+ * Returns the bytes of a response's socket that the kernel has taken: what Node handed to libuv
+ * (`_bytesDispatched`) less libuv's write queue. The count grows while the client reads, even
+ * during one large write and however much the server queues meanwhile. Both fields are Node 20
+ * internals. Without them, the negated length of the response's buffer serves instead.
  */
 function sentBytes(res: ServerResponse): number {
   const socket = res.socket as unknown as {
@@ -100,8 +99,8 @@ function sentBytes(res: ServerResponse): number {
 export function trackEventStreams(options: EventStreamOptions) {
   const { sendTimeoutMs, log } = options;
   /**
-   * Open streams. While data waits, `waitingSince` is when the stream last sent some of it, and
-   * `sent` is sentBytes then. Both are null while nothing waits.
+   * Open streams. While data waits, `waitingSince` is the time the stream last sent some of it
+   * and `sent` is the sentBytes count at that time. Both are null while no data waits.
    */
   const open = new Map<
     ServerResponse,

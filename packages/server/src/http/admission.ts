@@ -4,9 +4,9 @@ import type { Socket } from "node:net";
 const JSON_CONTENT = /^application\/json\s*(;|$)/i;
 
 /**
- * Connections whose last response was sent with Connection: close before the request body was
- * read. Node still parses requests pipelined behind it, but their responses would never be
- * sent, so they are not run.
+ * Sockets whose last response was sent with Connection: close before its request body was read.
+ * Node still parses the requests pipelined behind it, but their responses would never be sent,
+ * so these requests are not run.
  */
 const closing = new WeakSet<Socket>();
 
@@ -19,8 +19,8 @@ function reject(
   close = false,
 ): false {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  // The body was not read, so the connection cannot carry another request after it. The
-  // request's socket, since a response queued behind an earlier one has none yet.
+  // The body was not read, so the connection cannot carry another request. The socket comes
+  // from the request because a response queued behind an earlier one has no socket yet.
   if (close) {
     headers.connection = "close";
     closing.add(req.socket);
@@ -32,10 +32,10 @@ function reject(
 
 /**
  * Checks the body of any request before it is read: a Content-Length of at most maxBytes, and
- * no chunked body. Node's HTTP parser rejects an invalid Content-Length and never delivers
- * more body than it announces, so this check is the whole body limit, and Yoga runs without
- * its own stream-based one. Writes the error response and returns false for a request to
- * reject, and also for a request pipelined behind a rejected one, which gets no response.
+ * no chunked body. Node's HTTP parser rejects an invalid Content-Length and never delivers more
+ * body than it announces. This check is therefore the whole body limit, and Yoga runs without
+ * its own. Returns false after writing the error response, and also for a request pipelined
+ * behind a rejected one, which gets no response.
  */
 export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean {
   if (closing.has(req.socket)) return false;
@@ -66,8 +66,8 @@ export function admitBody(req: IncomingMessage, res: ServerResponse, maxBytes: n
 }
 
 /**
- * Checks that a POST /graphql has content type application/json, which a form on another web
- * page cannot send without a CORS preflight.
+ * Checks that a POST /graphql has content type application/json. A form on another web page
+ * cannot send that type without a CORS preflight.
  */
 export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boolean {
   const type = req.headers["content-type"] ?? "";
@@ -86,14 +86,14 @@ export function admitGraphQLPost(req: IncomingMessage, res: ServerResponse): boo
 }
 
 /**
- * Checks that the JSON parameters of a GET /graphql parse. Yoga 5.24 responds to invalid JSON there
- * with HTTP 500 and "Unexpected error.", although the client is at fault.
+ * Checks that the JSON parameters of a GET /graphql are valid JSON. Yoga 5.24 responds to
+ * invalid JSON there with HTTP 500 and "Unexpected error.", although the client is at fault.
  */
 export function admitGraphQLGet(req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "";
   const start = url.indexOf("?");
   if (start < 0) return true;
-  // Everything after the first "?" is the query, a later "?" included, as Yoga reads it.
+  // Yoga reads everything after the first "?" as the query string, later "?" characters included.
   const params = new URLSearchParams(url.slice(start + 1));
   for (const name of ["variables", "extensions"]) {
     const value = params.get(name);

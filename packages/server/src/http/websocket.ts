@@ -87,8 +87,9 @@ function parseQuery(parse: (source: string) => DocumentNode, query: string) {
 }
 
 /**
- * Validates a document. The query limits (depth, aliases, cost) throw their GraphQLError
- * instead of returning it, and thrown from onSubscribe it would close the connection.
+ * Validates a document and returns its errors, each with a code. The query limits (depth,
+ * aliases, cost) throw their GraphQLError instead of returning it. Thrown from onSubscribe, it
+ * would close the whole connection.
  */
 function validateQuery(
   validate: (schema: ExecutionArgs["schema"], document: DocumentNode) => readonly GraphQLError[],
@@ -121,9 +122,10 @@ function isClientProtocolError(error: unknown): error is ClientProtocolError {
 }
 
 /**
- * ws 8 reports a message over maxPayload, an invalid frame or invalid UTF-8 as an "error" event
- * after it has begun the close with the matching code, such as 1009. graphql-ws 6 prints every
- * socket error to stderr as an internal error, so these stop here and go to onError instead.
+ * Sends a client's protocol errors to onError instead of the socket's "error" listeners. ws 8
+ * emits such an error (a message over maxPayload, an invalid frame, invalid UTF-8) after it has
+ * begun the close with the matching code, such as 1009. graphql-ws 6 would print each one to
+ * stderr as an internal error.
  */
 function stopClientProtocolErrors(
   socket: WebSocket,
